@@ -1,0 +1,298 @@
+#!/usr/bin/env node
+/**
+ * Benchmark runner: `npm run bench` (root) = build + `node bench/run.mjs [--quick]`.
+ *
+ * Installs the bench's own dependencies if missing (`npm ci --prefix bench`), records the
+ * fixtures of every record-based contender against the loopback server, then runs each
+ * contender × workload in a fresh child process (bench/worker.mjs), rotating the contender
+ * order between rounds. Prints one markdown table of medians and writes it to
+ * bench/results/latest.md. Only node: built-ins here: the bench deps may not be installed yet.
+ *
+ * Options: --quick (tiny smoke run, CI), --rounds <n>, --only <c1,c2>, --workloads <w1,w2>
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url))
+const ROOT_DIR = join(BENCH_DIR, '..')
+const FIXTURES = join(BENCH_DIR, '.fixtures')
+const RESULTS = join(BENCH_DIR, 'results')
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    only: { type: 'string' },
+    workloads: { type: 'string' },
+  },
+})
+const QUICK = args.quick
+const ROUNDS = Number(args.rounds ?? (QUICK ? 1 : 5))
+const CHILD_TIMEOUT_MS = QUICK ? 30_000 : 240_000
+
+/** Contenders, in base order (rotated each round). `recorded`: needs a setup recording step. */
+const CONTENDERS = [
+  { id: 'fetch-recordings', name: 'fetch-recordings', recorded: true },
+  { id: 'loopback', name: 'live loopback' },
+  { id: 'mock-agent', name: 'undici MockAgent' },
+  { id: 'snapshot-agent', name: 'undici SnapshotAgent', recorded: true },
+  { id: 'msw', name: 'msw setupServer' },
+  { id: 'nock', name: 'nock.back', recorded: true },
+  { id: 'polly', name: 'Polly.js', recorded: true },
+].filter((c) => !args.only || args.only.split(',').includes(c.id) || ['loopback', 'mock-agent'].includes(c.id))
+
+const WORKLOADS = [
+  { id: 'w1', title: 'W1 JSON (POST 1 KB → 2 KB)', mockRef: 'w1', loopRef: 'w1' },
+  { id: 'w2', title: 'W2 SSE (60 events, 21 KB)', mockRef: 'w2', loopRef: 'w2' },
+  { id: 'w3', title: 'W3 cold, 200 recordings', mockRef: 'w3', loopRef: 'w3' },
+  { id: 'w4-json', title: 'W4 record JSON', mockRef: 'w1', loopRef: 'w4-json', record: true },
+  { id: 'w4-sse', title: 'W4 record SSE', mockRef: 'w2', loopRef: 'w4-sse', record: true },
+].filter((w) => !args.workloads || args.workloads.split(',').includes(w.id))
+
+const log = (line) => process.stderr.write(`${line}\n`)
+
+// ---------------------------------------------------------------------------------------
+// Dependencies
+
+function ensureDeps() {
+  if (existsSync(join(BENCH_DIR, 'node_modules'))) return
+  log('bench: installing bench dependencies (npm ci --prefix bench)…')
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+  const res = spawnSync(npm, ['ci', '--prefix', BENCH_DIR, '--no-audit', '--no-fund'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  if (res.status !== 0) {
+    log(`bench: npm ci --prefix bench failed (exit ${res.status})`)
+    process.exit(1)
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Child processes
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+function runWorker(contender, workload, { origin, record = false }) {
+  const argv = [join(BENCH_DIR, 'worker.mjs'), contender, workload, '--origin', origin, '--fixtures', FIXTURES]
+  if (QUICK) argv.push('--quick')
+  if (record) argv.push('--record')
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, argv, {
+      cwd: ROOT_DIR,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => {
+      stdout += d
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const line = stdout.trim().split('\n').pop()
+      try {
+        resolve(JSON.parse(line))
+      } catch {
+        const why = signal === 'SIGKILL' ? `timed out after ${CHILD_TIMEOUT_MS / 1000} s` : `exit ${code ?? signal}`
+        const last = stderr.trim().split('\n').filter(Boolean).pop() ?? ''
+        resolve({ contender, workload, ok: false, error: `${why}${last ? `: ${last}` : ''}` })
+      }
+    })
+  })
+}
+
+// ---------------------------------------------------------------------------------------
+// Setup: reference fixtures
+
+async function writeGenericFixtures() {
+  // The in-memory contenders' equivalent of recordings for w3: one hand-written file per test.
+  const { plan } = await import('./lib/workloads.mjs')
+  const { route } = await import('./lib/data.mjs')
+  const dir = join(FIXTURES, 'generic')
+  mkdirSync(dir, { recursive: true })
+  for (const test of plan('w3', QUICK, false).tests) {
+    const entries = test.requests.map((req) => {
+      const { headers, chunks } = route(req.path)
+      return { method: 'POST', path: req.path, status: 200, headers, body: chunks.join('') }
+    })
+    writeFileSync(join(dir, `${test.id}.json`), JSON.stringify(entries, null, 2))
+  }
+}
+
+async function recordFixtures(origin) {
+  const failures = new Map()
+  for (const c of CONTENDERS.filter((c) => c.recorded)) {
+    for (const w of ['w1', 'w2', 'w3']) {
+      if (!WORKLOADS.some((x) => x.id === w)) continue
+      const res = await runWorker(c.id, w, { origin, record: true })
+      if (!res.ok) {
+        failures.set(`${c.id}/${w}`, `recording failed: ${res.error}`)
+        log(`  setup ${c.id} ${w}: ${res.error}`)
+      } else {
+        log(`  setup ${c.id} ${w}: recorded ${res.requests} requests`)
+      }
+    }
+  }
+  return failures
+}
+
+// ---------------------------------------------------------------------------------------
+// Statistics and the table
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = (s.length - 1) / 2
+  return (s[Math.floor(m)] + s[Math.ceil(m)]) / 2
+}
+
+function summarize(runs) {
+  const ok = runs.filter((r) => r.ok)
+  if (ok.length === 0) {
+    const first = runs.find((r) => !r.ok)
+    return { error: first?.na ? 'n/a' : `error: ${first?.error ?? 'did not run'}` }
+  }
+  const rps = ok.map((r) => r.rps)
+  return {
+    rounds: ok.length,
+    failed: runs.length - ok.length,
+    rps: median(rps),
+    min: Math.min(...rps),
+    max: Math.max(...rps),
+    p50: median(ok.map((r) => r.p50)),
+    p99: median(ok.map((r) => r.p99)),
+    firstMs: median(ok.map((r) => r.firstMs)),
+    rssMB: median(ok.map((r) => r.maxRssMB)),
+    chunks: ok[0].firstChunks,
+    label: ok[0].label,
+    requests: ok[0].requests,
+  }
+}
+
+const fmtInt = (n) => Math.round(n).toLocaleString('en-US')
+const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '–')
+const ratio = (a, b) => (b && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '–')
+
+function renderTable(results) {
+  const rows = [
+    '| Workload | Contender | req/s (median) | min–max req/s | × MockAgent | × loopback | p50 ms | p99 ms | 1st request ms | peak RSS MB |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ]
+  for (const w of WORKLOADS) {
+    const mockRef = results.get(`mock-agent/${w.mockRef}`)
+    const loopRef = results.get(`loopback/${w.loopRef}`)
+    for (const c of CONTENDERS) {
+      const s = results.get(`${c.id}/${w.id}`)
+      if (!s) continue
+      if (s.error) {
+        rows.push(`| ${w.title} | ${c.name} | ${s.error.replace(/\|/g, '\\|')} | | | | | | | |`)
+        continue
+      }
+      const failed = s.failed ? ` (${s.failed} failed)` : ''
+      rows.push(
+        `| ${w.title} | ${c.name}${failed} | ${fmtInt(s.rps)} | ${fmtInt(s.min)}–${fmtInt(s.max)} | ` +
+          `${ratio(s.rps, mockRef?.rps)} | ${ratio(s.rps, loopRef?.rps)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ` +
+          `${fmtInt(s.firstMs)} | ${fmtInt(s.rssMB)} |`,
+      )
+    }
+  }
+  return rows.join('\n')
+}
+
+function renderNotes(results, meta) {
+  const lines = []
+  const labels = new Map()
+  for (const [key, s] of results) if (s.label) labels.set(key.split('/')[0], s.label)
+  lines.push(
+    `Contenders: ${CONTENDERS.map((c) => labels.get(c.id) ?? c.name).join('; ')}.`,
+    '',
+    `W2 chunks per response as read by the client: ${CONTENDERS.map((c) => {
+      const s = results.get(`${c.id}/w2`)
+      return `${c.name} ${s?.chunks ?? '–'}`
+    }).join(', ')}.`,
+    '',
+    `Ratios: req/s ÷ the reference's median req/s (W1 and W4 JSON use W1's MockAgent, W2 and W4 SSE ` +
+      `use W2's; "× loopback" uses the loopback row of the same workload).`,
+    `Rounds: ${meta.rounds}${QUICK ? ' (--quick: tiny sizes, numbers meaningless)' : ''}; ` +
+      `each cell is one fresh process per round.`,
+  )
+  return lines.join('\n')
+}
+
+// ---------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const started = Date.now()
+  ensureDeps()
+  const distOk = existsSync(join(ROOT_DIR, 'dist', 'index.js'))
+  if (!distOk) log('bench: dist/index.js not found: fetch-recordings will be reported as an error')
+
+  rmSync(FIXTURES, { recursive: true, force: true })
+  mkdirSync(FIXTURES, { recursive: true })
+  const origin = `http://127.0.0.1:${await freePort()}`
+  log(`bench: ${QUICK ? 'quick' : 'full'} run, ${ROUNDS} round(s), origin ${origin}`)
+  await writeGenericFixtures()
+  log('bench: recording fixtures against the loopback server…')
+  const setupFailures = await recordFixtures(origin)
+
+  const runs = new Map()
+  for (let round = 0; round < ROUNDS; round++) {
+    const shift = round % CONTENDERS.length
+    const order = [...CONTENDERS.slice(shift), ...CONTENDERS.slice(0, shift)]
+    log(`bench: round ${round + 1}/${ROUNDS}: ${order.map((c) => c.id).join(', ')}`)
+    for (const w of WORKLOADS) {
+      for (const c of order) {
+        if (w.record && (c.id === 'mock-agent' || c.id === 'msw')) continue
+        const key = `${c.id}/${w.id}`
+        if (!runs.has(key)) runs.set(key, [])
+        const setupError = setupFailures.get(key) ?? (w.record ? undefined : setupFailures.get(`${c.id}/w1`))
+        if (setupError && !w.record && setupFailures.has(key)) {
+          runs.get(key).push({ ok: false, error: setupError })
+          continue
+        }
+        const res = await runWorker(c.id, w.id, { origin })
+        runs.get(key).push(res)
+        log(
+          `  ${w.id.padEnd(7)} ${c.id.padEnd(17)} ${res.ok ? `${fmtInt(res.rps)} req/s, first ${fmtInt(res.firstMs)} ms` : res.na ? 'n/a' : `error: ${res.error}`}`,
+        )
+      }
+    }
+  }
+
+  const results = new Map([...runs].map(([key, list]) => [key, summarize(list)]))
+  const date = new Date().toISOString()
+  const cpu = cpus()
+  const header = [
+    `## fetch-recordings benchmark${QUICK ? ' (--quick smoke run)' : ''}`,
+    '',
+    `${date} · Node ${process.version} · ${process.platform}/${process.arch} · ${cpu.length} × ${cpu[0]?.model?.trim() ?? 'cpu'} · ` +
+      `${Math.round(totalmem() / 2 ** 30)} GB RAM · ${ROUNDS} round(s) · ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    '',
+  ].join('\n')
+  const w5 = await import('./w5.mjs').then((m) => m.runW5({ quick: QUICK, log }))
+  const md = `${header}${renderTable(results)}\n\n${renderNotes(results, { rounds: ROUNDS })}\n${w5 ? `\n${w5}\n` : ''}`
+  mkdirSync(RESULTS, { recursive: true })
+  writeFileSync(join(RESULTS, 'latest.md'), md)
+  process.stdout.write(`${md}\n`)
+  log(`bench: wrote bench/results/latest.md (${((Date.now() - started) / 1000).toFixed(0)} s)`)
+}
+
+await main()

@@ -1,0 +1,122 @@
+/**
+ * One contender × one workload in a fresh process; prints exactly one JSON line.
+ *
+ *   node bench/worker.mjs <contender> <workload> --origin <url> --fixtures <dir> [--quick] [--record]
+ *
+ * <workload>: w1 | w2 | w3 | w4-json | w4-sse. With --record the contender records the
+ * workload's fixtures against the loopback server (setup step) instead of measuring replay.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { expectedBody } from './lib/data.mjs'
+import { latencySummary } from './lib/stats.mjs'
+import { plan } from './lib/workloads.mjs'
+
+// A mode set in the environment would override the bench's explicit modes.
+for (const key of ['FETCH_RECORDINGS', 'UPDATE_RECORDINGS', 'CI']) delete process.env[key]
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    origin: { type: 'string' },
+    fixtures: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
+  },
+})
+const [contender, workload] = positionals
+
+async function request(origin, req) {
+  const started = performance.now()
+  const res = await fetch(origin + req.path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: req.body,
+  })
+  const chunks = []
+  for await (const chunk of res.body) chunks.push(chunk)
+  const ms = performance.now() - started
+  const body = Buffer.concat(chunks)
+  if (res.status !== 200)
+    throw new Error(`HTTP ${res.status} for ${req.path}: ${body.toString().slice(0, 200)}`)
+  if (!body.equals(expectedBody(req.path))) {
+    throw new Error(
+      `body of ${req.path} differs from the reference bytes (${body.length} vs ${expectedBody(req.path).length} bytes)`,
+    )
+  }
+  return { ms, chunks: chunks.length }
+}
+
+async function main() {
+  const quick = values.quick
+  const p = plan(workload, quick, values.record)
+  const mod = await import(`./contenders/${contender}.mjs`)
+  if (p.phase === 'record' && mod.phases && !mod.phases.includes('record')) {
+    return { ok: false, na: true, error: 'n/a (no recorder)' }
+  }
+  let server
+  if (p.phase === 'record' || mod.needsServer) {
+    const { startServer } = await import('./lib/server.mjs')
+    server = await startServer(Number(new URL(values.origin).port))
+  }
+  // Fixtures: setup recordings live in <fixtures>/<contender>; w4 records into a fresh dir.
+  const dir = workload.startsWith('w4')
+    ? join(values.fixtures, 'w4', `${contender}-${process.pid}`)
+    : join(values.fixtures, contender)
+  mkdirSync(dir, { recursive: true })
+  const session = await mod.open({
+    phase: p.phase,
+    origin: values.origin,
+    dir,
+    workload,
+    genericDir: join(values.fixtures, 'generic'),
+  })
+
+  const latencies = []
+  let firstMs
+  let firstChunks
+  let measuredStart
+  let seen = 0
+  for (const test of p.tests) {
+    await session.runTest(test, async () => {
+      for (const req of test.requests) {
+        if (seen === p.warmRequests) measuredStart = performance.now()
+        const { ms, chunks } = await request(values.origin, req)
+        if (firstMs === undefined) {
+          firstMs = performance.now()
+          firstChunks = chunks
+        }
+        if (seen >= p.warmRequests) latencies.push(ms)
+        seen++
+      }
+    })
+  }
+  const totalMs = performance.now() - measuredStart
+  await session.close()
+  await server?.close()
+  const { p50, p99 } = latencySummary(latencies)
+  return {
+    ok: true,
+    label: mod.label,
+    requests: latencies.length,
+    totalMs,
+    rps: (latencies.length / totalMs) * 1000,
+    p50,
+    p99,
+    firstMs,
+    firstChunks,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  }
+}
+
+let result
+try {
+  result = await main()
+} catch (error) {
+  result = { ok: false, error: String(error?.message ?? error).split('\n')[0] }
+  if (process.env.BENCH_DEBUG) console.error(error)
+}
+process.stdout.write(`${JSON.stringify({ contender, workload, record: values.record, ...result })}\n`, () =>
+  process.exit(0),
+)

@@ -1,0 +1,131 @@
+/**
+ * Bytes ⇄ stored body. Readable where it is safe: JSON as JSON, SSE as events, NDJSON as
+ * lines, text as text, multipart as parts; anything whose stored form would not print back
+ * to the same bytes is kept as text or base64, so replay never changes what the client reads.
+ */
+import { isUtf8 } from 'node:buffer'
+import type { BodyEncoding, StoredResponse } from './format.js'
+import { boundaryOf, parseMultipart } from './multipart.js'
+import { parseSse, printSseEvent } from './sse.js'
+
+export interface EncodedBody {
+  body_encoding?: BodyEncoding
+  body?: unknown
+  json_indent?: number
+  json_newline?: boolean
+}
+
+const JSON_TYPE = /[/+]json\b/i
+const NDJSON_TYPE = /\b(x-ndjson|jsonl|jsonlines|ndjson)\b/i
+const SSE_TYPE = /\btext\/event-stream\b/i
+
+export function encodeRequestBody(bytes: Buffer, contentType: string): EncodedBody {
+  if (bytes.length === 0) return {}
+  if (/^multipart\/form-data/i.test(contentType)) {
+    const boundary = boundaryOf(contentType)
+    const parts = boundary ? parseMultipart(bytes, boundary) : undefined
+    if (parts) return { body_encoding: 'multipart', body: parts }
+  }
+  if (/^application\/x-www-form-urlencoded/i.test(contentType) && isUtf8(bytes)) {
+    return { body_encoding: 'form', body: [...new URLSearchParams(bytes.toString('utf8'))] }
+  }
+  if (JSON_TYPE.test(contentType) && isUtf8(bytes)) {
+    const parsed = tryParseJson(bytes.toString('utf8'))
+    if (parsed.ok) return { body_encoding: 'json', body: parsed.value }
+  }
+  return encodeOpaque(bytes)
+}
+
+export function encodeResponseBody(bytes: Buffer, contentType: string): EncodedBody {
+  if (bytes.length === 0) return {}
+  if (!isUtf8(bytes)) return { body_encoding: 'base64', body: bytes.toString('base64') }
+  const text = bytes.toString('utf8')
+  if (SSE_TYPE.test(contentType)) {
+    const events = parseSse(text)
+    if (events && events.map(printSseEvent).join('') === text) return { body_encoding: 'sse', body: events }
+  } else if (NDJSON_TYPE.test(contentType)) {
+    const lines = parseNdjson(text)
+    if (lines) return { body_encoding: 'ndjson', body: lines }
+  } else if (JSON_TYPE.test(contentType)) {
+    const json = encodeJsonExactly(text)
+    if (json) return json
+  }
+  return { body_encoding: 'text', body: text }
+}
+
+function encodeOpaque(bytes: Buffer): EncodedBody {
+  if (isUtf8(bytes)) return { body_encoding: 'text', body: bytes.toString('utf8') }
+  return { body_encoding: 'base64', body: bytes.toString('base64') }
+}
+
+/** JSON is stored parsed only when printing it back (with the indent it came with) is exact. */
+function encodeJsonExactly(text: string): EncodedBody | undefined {
+  const parsed = tryParseJson(text)
+  if (!parsed.ok) return undefined
+  const newline = text.endsWith('\n')
+  const indent = /^[[{]\n {2}"/.test(text) ? 2 : 0
+  if (printJson(parsed.value, indent, newline) !== text) return undefined
+  return {
+    body_encoding: 'json',
+    body: parsed.value,
+    ...(indent ? { json_indent: indent } : {}),
+    ...(newline ? { json_newline: true } : {}),
+  }
+}
+
+function printJson(value: unknown, indent: number, newline: boolean): string {
+  return JSON.stringify(value, null, indent || undefined) + (newline ? '\n' : '')
+}
+
+function parseNdjson(text: string): unknown[] | undefined {
+  if (!text.endsWith('\n')) return undefined
+  const lines: unknown[] = []
+  for (const line of text.slice(0, -1).split('\n')) {
+    const parsed = tryParseJson(line)
+    if (!parsed.ok || JSON.stringify(parsed.value) !== line) return undefined
+    lines.push(parsed.value)
+  }
+  return lines
+}
+
+function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) }
+  } catch {
+    return { ok: false }
+  }
+}
+
+/** Largest chunk replay hands the client at once, so pause/resume has something to act on. */
+const CHUNK_SIZE = 64 * 1024
+
+/** The bytes replay sends, one chunk per SSE event / NDJSON line (chunk-faithful streaming). */
+export function responseChunks(response: StoredResponse): Buffer[] {
+  const { body } = response
+  switch (response.body_encoding) {
+    case undefined:
+      return []
+    case 'sse':
+      return (body as Record<string, unknown>[]).map((event) => Buffer.from(printSseEvent(event)))
+    case 'ndjson':
+      return (body as unknown[]).map((line) => Buffer.from(`${JSON.stringify(line)}\n`))
+    case 'json':
+      return split(Buffer.from(printJson(body, response.json_indent ?? 0, response.json_newline === true)))
+    case 'base64':
+      return split(Buffer.from(body as string, 'base64'))
+    case 'text':
+      return split(Buffer.from(body as string, 'utf8'))
+    default:
+      // Request-only encodings (multipart, form) never describe a response we produced.
+      return split(Buffer.from(JSON.stringify(body)))
+  }
+}
+
+function split(bytes: Buffer): Buffer[] {
+  if (bytes.length <= CHUNK_SIZE) return [bytes]
+  const chunks: Buffer[] = []
+  for (let start = 0; start < bytes.length; start += CHUNK_SIZE) {
+    chunks.push(bytes.subarray(start, start + CHUNK_SIZE))
+  }
+  return chunks
+}

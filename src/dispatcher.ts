@@ -1,0 +1,110 @@
+/**
+ * The global dispatcher: every fetch of a test goes through `dispatch`, and is either replayed
+ * from the test's recording or sent to the network and recorded. It knows nothing about test
+ * runners: the recorder tells it which recording a request belongs to.
+ */
+import { RecordingError } from './errors.js'
+import type { Interaction } from './format.js'
+import { type ClientSink, type FlowController, requestHeadersOf, sinkOf } from './handler-api.js'
+import type { RecordingMode } from './options.js'
+import { type Dispatcher, forwardAndCapture } from './record.js'
+import type { Recording } from './recording.js'
+import { replayResponse } from './replay.js'
+import { readRequestBody } from './request-body.js'
+import { type KeyRules, requestKey, storedRequestOf } from './request-key.js'
+import { replayableOf, storedResponseOf } from './response-store.js'
+import { secretValuesOfRequest } from './secrets.js'
+
+export interface DispatchContext {
+  mode: RecordingMode
+  rules: KeyRules
+  volatileHeaders: ReadonlySet<string>
+  /** The recording this request belongs to (throws when attribution is ambiguous). */
+  recordingForRequest(): Recording | undefined
+  isPassthrough(method: string, url: string): boolean
+  /** Secret values seen in requests this run (redacted before any write) plus the environment's. */
+  secretsFor(requestSecrets: readonly string[]): readonly string[]
+  upstream(): Promise<Dispatcher>
+  /** Remembers an error for the test that made the request: the test fails with it at its end. */
+  onError(error: RecordingError): void
+}
+
+export class RecordingDispatcher {
+  constructor(private readonly context: DispatchContext) {}
+
+  dispatch(options: any, handler: any): boolean {
+    handleRequest(this.context, options, handler).catch((error) => {
+      if (error instanceof RecordingError) this.context.onError(error)
+      failRequest(sinkOf(handler), error)
+    })
+    return true
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve()
+  }
+
+  destroy(): Promise<void> {
+    return Promise.resolve()
+  }
+}
+
+async function handleRequest(context: DispatchContext, options: any, handler: any): Promise<void> {
+  const url = new URL(options.path, options.origin)
+  const method = String(options.method ?? 'GET').toUpperCase()
+  const recording = context.mode === 'live' ? undefined : context.recordingForRequest()
+  if (!recording || context.isPassthrough(method, url.href)) {
+    ;(await context.upstream()).dispatch(options, handler)
+    return
+  }
+  const body = await readRequestBody(options.body)
+  const headers = requestHeadersOf(options.headers)
+  const secrets = context.secretsFor(secretValuesOfRequest(headers, url, context.rules.secretParams))
+  const request = storedRequestOf({ method, url, headers, body }, context.rules, secrets)
+  const key = requestKey(request, context.rules.matchHeaders)
+  const sink = sinkOf(handler)
+
+  if (context.mode !== 'update') {
+    const answer = recording.match(request, key)
+    if (!(answer instanceof RecordingError)) {
+      replayResponse(
+        sink,
+        replayableOf(answer.response, () => truncatedError(recording.path)),
+      )
+      return
+    }
+    if (context.mode === 'replay') {
+      throw answer
+    }
+  }
+
+  const slot = recording.reserve(key)
+  const captured = await forwardAndCapture(await context.upstream(), { ...options, body }, sink)
+  const interaction: Interaction | undefined = captured && {
+    request,
+    response: storedResponseOf(captured, context.volatileHeaders),
+    id_normalization_mapping: {},
+  }
+  recording.fill(slot, interaction)
+}
+
+const idleController: FlowController = {
+  paused: false,
+  aborted: false,
+  pause() {},
+  resume() {},
+  abort() {},
+}
+
+/** Fails a request the way a network error would: fetch rejects with `cause` = our error. */
+function failRequest(sink: ClientSink, error: unknown): void {
+  sink.start(idleController)
+  sink.error(error)
+}
+
+function truncatedError(path: string): Error {
+  return new RecordingError(
+    'RECORDING_TRUNCATED',
+    `The recorded response ends where the client stopped reading while it was recorded, and this run read further.\n  file: ${path}\nRe-record it with UPDATE_RECORDINGS=1 so the whole response is stored.`,
+  )
+}

@@ -1,0 +1,29 @@
+/**
+ * One error class for everything the library reports. The `code` is stable (tests and users
+ * match on it); the message is plain text (colour is the reporter's job) and ends with the fix.
+ */
+export type RecordingErrorCode =
+  | 'RECORDING_MISS'
+  | 'RECORDING_EXHAUSTED'
+  | 'RECORDING_TRUNCATED'
+  | 'RECORDING_INVALID_JSON'
+  | 'RECORDING_INVALID_FORMAT'
+  | 'RECORDING_WRITE_FAILED'
+  | 'AMBIGUOUS_TEST'
+  | 'ALREADY_INSTALLED'
+  | 'INVALID_OPTION'
+  | 'NETWORK_BLOCKED'
+
+export class RecordingError extends Error {
+  readonly code: RecordingErrorCode
+
+  constructor(code: RecordingErrorCode, message: string, options?: { cause?: unknown }) {
+    super(`[fetch-recordings] ${message}`, options)
+    this.name = 'RecordingError'
+    this.code = code
+  }
+}
+
+export function isRecordingError(value: unknown): value is RecordingError {
+  return value instanceof Error && value.name === 'RecordingError' && typeof (value as any).code === 'string'
+}

@@ -1,0 +1,70 @@
+/**
+ * Recording file text: parse (with positions in errors) and print (diff-friendly).
+ * Printing is 2-space JSON with one exception: each element of a streamed body (an SSE
+ * event, an NDJSON line) is printed on one line, so a changed answer diffs event by event.
+ */
+import { RecordingError } from './errors.js'
+import { type RecordingFile, validateRecordingFile } from './format.js'
+
+export function parseRecordingText(text: string, file: string): RecordingFile {
+  // A BOM is what some editors add on save; it carries no meaning here.
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  let value: unknown
+  try {
+    value = JSON.parse(source)
+  } catch (error) {
+    const where = describeJsonErrorPosition(source, error)
+    throw new RecordingError(
+      'RECORDING_INVALID_JSON',
+      `${file}${where} is not valid JSON (${(error as Error).message}). ` +
+        `Fix the file (a merge conflict or a cut-off write?), or delete it and re-record with UPDATE_RECORDINGS=1.`,
+      { cause: error },
+    )
+  }
+  try {
+    return validateRecordingFile(value, file)
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new RecordingError(
+        'RECORDING_INVALID_FORMAT',
+        `${file} is nested too deeply to be a recording. Delete it and re-record with UPDATE_RECORDINGS=1.`,
+        { cause: error },
+      )
+    }
+    throw error
+  }
+}
+
+function describeJsonErrorPosition(source: string, error: unknown): string {
+  const match = /position (\d+)/.exec((error as Error).message)
+  if (!match) return ''
+  const position = Number(match[1])
+  const before = source.slice(0, position)
+  const line = before.split('\n').length
+  const column = position - before.lastIndexOf('\n')
+  return `:${line}:${column}`
+}
+
+const STREAMED_ENCODINGS = new Set(['sse', 'ndjson'])
+
+export function printRecording(file: RecordingFile): string {
+  // Streamed elements are swapped for unique placeholders, the whole is printed with
+  // indentation, then each placeholder is replaced by its element printed on one line.
+  const nonce = Math.random().toString(36).slice(2)
+  const lines = new Map<string, string>()
+  const interactions = file.interactions.map((interaction, i) => {
+    const { response } = interaction
+    if (!STREAMED_ENCODINGS.has(response.body_encoding ?? '') || !Array.isArray(response.body)) {
+      return interaction
+    }
+    const body = response.body.map((element, j) => {
+      const token = `@@fr-${nonce}-${i}-${j}@@`
+      lines.set(`"${token}"`, JSON.stringify(element))
+      return token
+    })
+    return { ...interaction, response: { ...response, body } }
+  })
+  const text = JSON.stringify({ ...file, interactions }, null, 2)
+  if (lines.size === 0) return `${text}\n`
+  return `${text.replace(/"@@fr-[a-z0-9]+-\d+-\d+@@"/g, (token) => lines.get(token) ?? token)}\n`
+}

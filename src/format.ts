@@ -1,0 +1,121 @@
+/**
+ * Recording file format v1: the types, and the validation of a parsed file.
+ * Field names follow llama-stack's recording format; bodies are stored readable
+ * (see body-codec.ts for how each encoding maps to bytes).
+ */
+import { RecordingError } from './errors.js'
+
+export const FORMAT_V1 = 'fetch-recordings/1'
+
+export type BodyEncoding = 'json' | 'text' | 'base64' | 'sse' | 'ndjson' | 'multipart' | 'form'
+
+export interface StoredRequest {
+  method: string
+  url: string
+  endpoint: string
+  model?: string
+  headers: Record<string, string>
+  body_encoding?: BodyEncoding
+  body?: unknown
+}
+
+export interface StoredResponse {
+  status: number
+  headers: Record<string, string>
+  is_streaming: boolean
+  body_encoding?: BodyEncoding
+  /** Indentation the JSON body was sent with, so replay sends the same bytes. */
+  json_indent?: number
+  /** The JSON body ended with a newline. */
+  json_newline?: boolean
+  body?: unknown
+  /** The client stopped reading before the end: replay errors if read past this point. */
+  truncated?: boolean
+}
+
+export interface Interaction {
+  request: StoredRequest
+  response: StoredResponse
+  id_normalization_mapping: Record<string, string>
+}
+
+export interface RecordingFile {
+  format: typeof FORMAT_V1
+  test_id: string
+  interactions: Interaction[]
+}
+
+const ENCODINGS: readonly BodyEncoding[] = ['json', 'text', 'base64', 'sse', 'ndjson', 'multipart', 'form']
+
+/** Checks the shape of a parsed file; every complaint names the file, the place and the fix. */
+export function validateRecordingFile(value: unknown, file: string): RecordingFile {
+  const fix = `Fix the file by hand, or delete it and re-record with UPDATE_RECORDINGS=1.`
+  const fail = (where: string, what: string): never => {
+    throw new RecordingError('RECORDING_INVALID_FORMAT', `${file}: ${where} ${what}. ${fix}`)
+  }
+  if (!isPlainObject(value)) return fail('the top level', 'is not an object')
+  if (value.format !== FORMAT_V1) {
+    return fail(
+      '"format"',
+      `is ${JSON.stringify(value.format)}, this version reads only "${FORMAT_V1}" (a newer fetch-recordings may have written it)`,
+    )
+  }
+  if (typeof value.test_id !== 'string') fail('"test_id"', 'is not a string')
+  if (!Array.isArray(value.interactions)) return fail('"interactions"', 'is not an array')
+  for (const [index, interaction] of (value.interactions as unknown[]).entries()) {
+    const at = `interactions[${index}]`
+    if (!isPlainObject(interaction)) fail(at, 'is not an object')
+    const { request, response } = interaction as Record<string, unknown>
+    if (!isPlainObject(request)) return fail(`${at}.request`, 'is not an object')
+    if (typeof request.method !== 'string') fail(`${at}.request.method`, 'is not a string')
+    if (typeof request.url !== 'string' || !URL.canParse(request.url))
+      fail(`${at}.request.url`, 'is not a URL')
+    if (request.headers !== undefined && !isStringRecord(request.headers)) {
+      fail(`${at}.request.headers`, 'is not an object of strings')
+    }
+    checkEncoding(request.body_encoding, request.body, `${at}.request`, fail)
+    if (!isPlainObject(response)) return fail(`${at}.response`, 'is not an object')
+    const status = response.status
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
+      fail(`${at}.response.status`, 'is not an HTTP status code')
+    }
+    if (response.headers !== undefined && !isStringRecord(response.headers)) {
+      fail(`${at}.response.headers`, 'is not an object of strings')
+    }
+    checkEncoding(response.body_encoding, response.body, `${at}.response`, fail)
+    const mapping = (interaction as Record<string, unknown>).id_normalization_mapping
+    if (mapping !== undefined && !isStringRecord(mapping)) {
+      fail(`${at}.id_normalization_mapping`, 'is not an object of strings')
+    }
+  }
+  return value as unknown as RecordingFile
+}
+
+function checkEncoding(
+  encoding: unknown,
+  body: unknown,
+  at: string,
+  fail: (where: string, what: string) => never,
+): void {
+  if (encoding === undefined) {
+    if (body !== undefined && body !== null) fail(`${at}.body_encoding`, 'is missing while there is a body')
+    return
+  }
+  if (!ENCODINGS.includes(encoding as BodyEncoding)) {
+    fail(`${at}.body_encoding`, `is ${JSON.stringify(encoding)}, expected one of ${ENCODINGS.join(', ')}`)
+  }
+  const wantsString = encoding === 'text' || encoding === 'base64'
+  if (wantsString && typeof body !== 'string')
+    fail(`${at}.body`, `is not a string (body_encoding ${encoding})`)
+  const wantsArray =
+    encoding === 'sse' || encoding === 'ndjson' || encoding === 'multipart' || encoding === 'form'
+  if (wantsArray && !Array.isArray(body)) fail(`${at}.body`, `is not an array (body_encoding ${encoding})`)
+}
+
+export function isPlainObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return isPlainObject(value) && Object.values(value).every((v) => typeof v === 'string')
+}

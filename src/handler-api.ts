@@ -1,0 +1,100 @@
+/**
+ * One internal view of a client's dispatch handler, whichever undici handler API it speaks:
+ * the legacy one (onConnect/onHeaders/onData/onComplete/onError: Node's own fetch on 20, 22
+ * and 24) or the newer one (onRequestStart/onResponseStart/...: undici 7+ and undici 8's
+ * wrapper). Replay and record drive this view; only this file knows both APIs.
+ */
+export interface FlowController {
+  readonly paused: boolean
+  readonly aborted: boolean
+  pause(): void
+  resume(): void
+  abort(reason?: unknown): void
+}
+
+export type ResponseHeaders = Record<string, string | string[]>
+
+export interface ClientSink {
+  start(controller: FlowController): void
+  /** Returns false when the client wants the flow paused. */
+  headers(status: number, headers: ResponseHeaders, statusText: string): boolean
+  data(chunk: Buffer): boolean
+  end(): void
+  error(error: unknown): void
+}
+
+export function sinkOf(handler: any): ClientSink {
+  return typeof handler.onRequestStart === 'function' || typeof handler.onResponseStart === 'function'
+    ? modernSink(handler)
+    : legacySink(handler)
+}
+
+function legacySink(handler: any): ClientSink {
+  let controller: FlowController
+  return {
+    start(flow) {
+      controller = flow
+      handler.onConnect?.((reason?: unknown) => flow.abort(reason), {})
+    },
+    headers(status, headers, statusText) {
+      handler.onResponseStarted?.()
+      const resume = () => controller.resume()
+      return handler.onHeaders?.(status, rawHeadersOf(headers), resume, statusText) !== false
+    },
+    data: (chunk) => handler.onData?.(chunk) !== false,
+    end: () => handler.onComplete?.([]),
+    error: (error) => handler.onError?.(error),
+  }
+}
+
+function modernSink(handler: any): ClientSink {
+  let controller: FlowController
+  return {
+    start(flow) {
+      controller = flow
+      handler.onRequestStart?.(flow, {})
+    },
+    headers(status, headers, statusText) {
+      handler.onResponseStart?.(controller, status, headers, statusText)
+      return !controller.paused
+    },
+    data(chunk) {
+      handler.onResponseData?.(controller, chunk)
+      return !controller.paused
+    },
+    end: () => handler.onResponseEnd?.(controller, {}),
+    error: (error) => handler.onResponseError?.(controller, error),
+  }
+}
+
+/** The legacy API takes headers as a flat list of Buffers: name, value, name, value. */
+function rawHeadersOf(headers: ResponseHeaders): Buffer[] {
+  const raw: Buffer[] = []
+  for (const [name, value] of Object.entries(headers)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      raw.push(Buffer.from(name, 'latin1'), Buffer.from(item, 'latin1'))
+    }
+  }
+  return raw
+}
+
+/** Request headers as undici passes them (object, flat array, or iterable) → lower-case record. */
+export function requestHeadersOf(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  const add = (name: unknown, value: unknown) => {
+    if (value === undefined || value === null) return
+    const key = String(name).toLowerCase()
+    const text = Array.isArray(value) ? value.join(', ') : String(value)
+    out[key] = key in out ? `${out[key]}, ${text}` : text
+  }
+  if (!headers) return out
+  if (Array.isArray(headers)) {
+    if (Array.isArray(headers[0])) for (const [name, value] of headers as unknown[][]) add(name, value)
+    else for (let i = 0; i < headers.length; i += 2) add(headers[i], headers[i + 1])
+  } else if (typeof (headers as any)[Symbol.iterator] === 'function') {
+    for (const [name, value] of headers as Iterable<[unknown, unknown]>) add(name, value)
+  } else {
+    for (const [name, value] of Object.entries(headers as object)) add(name, value)
+  }
+  return out
+}

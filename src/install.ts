@@ -1,0 +1,71 @@
+/**
+ * Puts a dispatcher in the global slots Node's fetch (and undici) read on every call, and
+ * takes it out again exactly. Facts (docs/discoveries/global-dispatcher.md): Node 20/22/24's
+ * fetch reads `undici.globalDispatcher.1`; undici 7 writes `.1` and `.2`, undici 8 reads `.2`;
+ * the slots are non-configurable but writable, so they are assigned, never redefined. Under
+ * Vitest's vm pools the test's globalThis is a vm context while fetch is the outer realm's, so
+ * the slots of fetch's own realm are written too.
+ */
+import { RecordingError } from './errors.js'
+
+const SLOTS = [Symbol.for('undici.globalDispatcher.1'), Symbol.for('undici.globalDispatcher.2')]
+const OWNER = Symbol.for('fetch-recordings.installed')
+
+interface SavedSlot {
+  realm: any
+  slot: symbol
+  existed: boolean
+  previous: unknown
+}
+
+export function realmsOfFetch(): object[] {
+  const realms: object[] = [globalThis]
+  const fetchFunction = (globalThis as any).fetch
+  if (typeof fetchFunction === 'function') {
+    try {
+      // fetch's own Function constructor evaluates in fetch's realm, which is the outer one.
+      const realmFunction: FunctionConstructor = fetchFunction.constructor
+      const outer = realmFunction('return globalThis')()
+      if (outer && outer !== globalThis) realms.push(outer)
+    } catch {
+      // A realm that refuses Function() (CSP-like hardening): only our own realm can be reached.
+    }
+  }
+  return realms
+}
+
+/** Installs `dispatcher`; returns the function that restores exactly what was there. */
+export function installGlobalDispatcher(dispatcher: object): () => void {
+  const realms = realmsOfFetch()
+  for (const realm of realms) {
+    if ((realm as any)[OWNER]) {
+      throw new RecordingError(
+        'ALREADY_INSTALLED',
+        'A fetch-recordings dispatcher is already installed in this process. Dispose the first one (recorder.dispose()) before installing another, or configure the library once (the Vitest plugin or the Jest environment, not both).',
+      )
+    }
+  }
+  const saved: SavedSlot[] = []
+  for (const realm of realms) {
+    for (const slot of SLOTS) {
+      saved.push({ realm, slot, existed: Object.hasOwn(realm, slot), previous: (realm as any)[slot] })
+      ;(realm as any)[slot] = dispatcher
+    }
+    ;(realm as any)[OWNER] = true
+  }
+  let restored = false
+  return () => {
+    if (restored) return
+    restored = true
+    for (const { realm, slot, existed, previous } of saved.reverse()) {
+      if (existed) realm[slot] = previous
+      else delete realm[slot]
+    }
+    for (const realm of realms) delete (realm as any)[OWNER]
+  }
+}
+
+/** The dispatcher that was in fetch's slot before ours (to forward passthrough traffic to). */
+export function currentGlobalDispatcher(): unknown {
+  return (globalThis as any)[SLOTS[0] as symbol]
+}

@@ -1,0 +1,49 @@
+import type { StoredRequest } from './format.js'
+
+export type RecordingMode = 'replay' | 'new' | 'update' | 'live'
+export const RECORDING_MODES: readonly RecordingMode[] = ['replay', 'new', 'update', 'live']
+
+export type UrlPattern = string | RegExp
+
+export interface TestIdentity {
+  /** Absolute path of the test file. */
+  testFile: string
+  /** Full test name without the file: `describe > test [params]`. Empty for the file-level recording. */
+  testName: string
+}
+
+export interface RecordingsOptions {
+  /** Explicit mode; `FETCH_RECORDINGS` and the update flag still win (see mode.ts). */
+  mode?: RecordingMode
+  /** Same as the update flag: re-record everything the tests touch. */
+  updateRecordings?: boolean
+  /** Request headers (lower case) stored and made part of the match key. Secrets are refused. */
+  matchHeaders?: string[]
+  /** Requests that go straight to the network and are never recorded (a test's own server). */
+  passthrough?: UrlPattern[] | ((request: { method: string; url: string }) => boolean)
+  /** Rewrite a request (both for matching and for storage): drop timestamps, random ids, ... */
+  normalizeRequest?: (request: StoredRequest) => StoredRequest | undefined
+  /** When the n-th identical request has no n-th answer, serve the last one instead of failing. */
+  allowRepeats?: boolean
+  /** Override the recording file location. */
+  resolveRecordingPath?: (test: TestIdentity) => string
+  /** Extra secret query parameter names (merged with the defaults). */
+  secretParams?: string[]
+  /** Extra response headers that change per request and are not stored. */
+  volatileResponseHeaders?: string[]
+  /** Replace fresh ids and timestamps in responses by deterministic ones (default on). */
+  normalizeIds?: boolean | NormalizeIdsOptions
+  /** In replay mode also refuse non-loopback connections made by other clients. */
+  blockNetwork?: boolean
+}
+
+export interface NormalizeIdsOptions {
+  /** Extra id prefixes (`chatcmpl-`, `msg_`, ...) whose values are normalized. */
+  prefixes?: string[]
+  /** Extra JSON field names whose string values are ids. */
+  fields?: string[]
+  /** JSON field names holding timestamps that become fixed values. */
+  timestamps?: string[]
+  /** Keep the normalized → real id pairs in the file (off by default). */
+  keepMapping?: boolean
+}

@@ -1,0 +1,214 @@
+/**
+ * The runner-agnostic core. A runner integration creates one Recorder per worker, installs it,
+ * and tells it which test is running: `startTest(...).run(fn)` binds every request made inside
+ * `fn` (across awaits, timers and streams) to that test through AsyncLocalStorage, so
+ * `test.concurrent` tests each get their own recording.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { RecordingDispatcher } from './dispatcher.js'
+import { RecordingError } from './errors.js'
+import { installGlobalDispatcher } from './install.js'
+import { resolveMode } from './mode.js'
+import type { RecordingMode, RecordingsOptions, TestIdentity } from './options.js'
+import { matchesPassthrough } from './passthrough.js'
+import { defaultRecordingPath, testIdOf } from './paths.js'
+import type { Dispatcher } from './record.js'
+import { Recording, type RecordingOutcome, type TestStatus } from './recording.js'
+import type { KeyRules } from './request-key.js'
+import { DEFAULT_VOLATILE_HEADERS } from './response-store.js'
+import { isSecretHeader, redactInteractionsOf, secretValuesOfEnvironment } from './secrets.js'
+
+export interface RecorderOptions extends RecordingsOptions {
+  /** Test ids are stored relative to this folder (default: the working directory). */
+  rootDir?: string
+  env?: NodeJS.ProcessEnv
+  argv?: readonly string[]
+  /** The runner is in CI / update-`none` state (Vitest `update: 'none'`, Jest `--ci`). */
+  runnerCi?: boolean
+  /** Where live traffic goes (default: a fresh undici Agent). */
+  upstream?: Dispatcher
+}
+
+export class TestRun {
+  constructor(
+    readonly identity: TestIdentity,
+    readonly recording: Recording,
+    private readonly recorder: Recorder,
+  ) {}
+
+  /** Runs `fn` with every request it makes bound to this test. */
+  run<T>(fn: () => T): T {
+    return this.recorder.bind(this, fn)
+  }
+
+  /** The error the test must fail with (a miss, a broken file), if any. */
+  error(): RecordingError | undefined {
+    return this.recording.firstMiss()
+  }
+
+  finish(result: { status: TestStatus }): RecordingOutcome {
+    return this.recorder.finishRun(this, result.status)
+  }
+}
+
+export class Recorder {
+  readonly mode: RecordingMode
+  private readonly als = new AsyncLocalStorage<TestRun>()
+  private readonly recordings = new Map<string, Recording>()
+  private readonly active = new Set<TestRun>()
+  private readonly outcomes: RecordingOutcome[] = []
+  private readonly seenSecrets = new Set<string>()
+  private readonly environmentSecrets: string[]
+  private readonly rules: KeyRules
+  private readonly rootDir: string
+  private currentFile: string | undefined
+  private fileRun: TestRun | undefined
+  private restore: (() => void) | undefined
+  private upstream: Promise<Dispatcher> | undefined
+
+  constructor(private readonly options: RecorderOptions = {}) {
+    const env = options.env ?? process.env
+    this.mode = resolveMode({
+      env,
+      argv: options.argv ?? process.argv,
+      option: options.mode,
+      updateOption: options.updateRecordings,
+      runnerCi: options.runnerCi,
+    })
+    const matchHeaders = (options.matchHeaders ?? []).map((name) => name.toLowerCase())
+    const secretHeader = matchHeaders.find(isSecretHeader)
+    if (secretHeader) {
+      throw new RecordingError(
+        'INVALID_OPTION',
+        `matchHeaders: "${secretHeader}" carries a secret and would be written to disk. Remove it from matchHeaders; use normalizeRequest to match on something derived from it.`,
+      )
+    }
+    this.rules = {
+      matchHeaders,
+      secretParams: new Set((options.secretParams ?? []).map((name) => name.toLowerCase())),
+      normalizeRequest: options.normalizeRequest,
+    }
+    this.environmentSecrets = secretValuesOfEnvironment(env)
+    this.rootDir = options.rootDir ?? process.cwd()
+    if (options.upstream) this.upstream = Promise.resolve(options.upstream)
+  }
+
+  install(): this {
+    const volatile = new Set([...DEFAULT_VOLATILE_HEADERS, ...(this.options.volatileResponseHeaders ?? [])])
+    const dispatcher = new RecordingDispatcher({
+      mode: this.mode,
+      rules: this.rules,
+      volatileHeaders: new Set([...volatile].map((name) => name.toLowerCase())),
+      recordingForRequest: () => this.runForRequest()?.recording,
+      isPassthrough: (method, url) => matchesPassthrough(this.options.passthrough, method, url),
+      secretsFor: (requestSecrets) => this.secretsFor(requestSecrets),
+      upstream: () => this.upstreamDispatcher(),
+      onError: (error) => this.runForRequest()?.recording.noteMiss(error),
+    })
+    this.restore = installGlobalDispatcher(dispatcher)
+    return this
+  }
+
+  async dispose(): Promise<void> {
+    this.restore?.()
+    this.restore = undefined
+    const upstream = this.upstream
+    this.upstream = undefined
+    if (upstream && !this.options.upstream) await ((await upstream) as any).close?.()
+  }
+
+  startTest(identity: TestIdentity): TestRun {
+    const recording = this.recordingOf(identity)
+    recording.beginAttempt()
+    return new TestRun(identity, recording, this)
+  }
+
+  /** Requests made outside any test (module scope, beforeAll) go to this file's file-level recording. */
+  startFile(testFile: string): void {
+    this.currentFile = testFile
+    this.fileRun = this.startTest({ testFile, testName: '' })
+  }
+
+  /** Ends the file: finishes its file-level recording; returns (and forgets) the file's outcomes. */
+  finishFile(testFile: string, status: TestStatus = 'passed'): RecordingOutcome[] {
+    if (this.fileRun && this.currentFile === testFile) this.finishRun(this.fileRun, status)
+    this.fileRun = undefined
+    this.currentFile = undefined
+    const mine = this.outcomes.filter((outcome) => outcome.testFile === testFile)
+    this.outcomes.splice(0, this.outcomes.length, ...this.outcomes.filter((o) => o.testFile !== testFile))
+    for (const [path, recording] of this.recordings)
+      if (recording.identity.testFile === testFile) this.recordings.delete(path)
+    return mine
+  }
+
+  /** The outcomes collected so far (all files), for integrations that report per run. */
+  takeOutcomes(): RecordingOutcome[] {
+    return this.outcomes.splice(0, this.outcomes.length)
+  }
+
+  bind<T>(run: TestRun, fn: () => T): T {
+    this.active.add(run)
+    return this.als.run(run, fn)
+  }
+
+  finishRun(run: TestRun, status: TestStatus): RecordingOutcome {
+    this.active.delete(run)
+    const outcome = run.recording.finish(status)
+    const index = this.outcomes.findIndex((o) => o.path === outcome.path)
+    if (index === -1) this.outcomes.push(outcome)
+    else this.outcomes[index] = outcome // a retry's outcome replaces the previous attempt's
+    return outcome
+  }
+
+  /**
+   * Which test a request belongs to: the async context it was made in; without one (a callback
+   * that lost it), the only test running; with none running, the file-level recording.
+   */
+  private runForRequest(): TestRun | undefined {
+    const bound = this.als.getStore()
+    if (bound) return bound
+    if (this.active.size === 1) return this.active.values().next().value
+    if (this.active.size > 1) {
+      throw new RecordingError(
+        'AMBIGUOUS_TEST',
+        `A request was made outside any test's async context while ${this.active.size} tests run concurrently (${[...this.active].map((run) => `"${run.identity.testName}"`).join(', ')}), so it cannot be attributed. Make the request from inside the test (await it there), or run these tests without test.concurrent.`,
+      )
+    }
+    if (this.fileRun) return this.fileRun
+    if (this.mode === 'live') return undefined
+    throw new RecordingError(
+      'AMBIGUOUS_TEST',
+      'A request was made outside any test, and no test file is running. Make it from a test, a hook or module scope of a test file; or use mode "live" here.',
+    )
+  }
+
+  private recordingOf(identity: TestIdentity): Recording {
+    const path = this.options.resolveRecordingPath?.(identity) ?? defaultRecordingPath(identity)
+    let recording = this.recordings.get(path)
+    if (!recording) {
+      recording = new Recording(path, testIdOf(identity, this.rootDir), identity, {
+        mode: this.mode,
+        matchHeaders: this.rules.matchHeaders,
+        allowRepeats: this.options.allowRepeats === true,
+        sanitize: (file) => redactInteractionsOf(file, this.secretsFor([])),
+      })
+      this.recordings.set(path, recording)
+    }
+    return recording
+  }
+
+  private secretsFor(requestSecrets: readonly string[]): readonly string[] {
+    for (const secret of requestSecrets) this.seenSecrets.add(secret)
+    return [...this.seenSecrets, ...this.environmentSecrets]
+  }
+
+  private upstreamDispatcher(): Promise<Dispatcher> {
+    // undici is loaded only when something goes to the network: replay-only runs never pay for it.
+    this.upstream ??= import('undici').then(({ Agent }) => new Agent() as unknown as Dispatcher)
+    return this.upstream
+  }
+}
+
+export function createRecorder(options?: RecorderOptions): Recorder {
+  return new Recorder(options)
+}

@@ -1,0 +1,276 @@
+/**
+ * The state of one recording file (one test) in one worker: what was loaded, which entries
+ * this attempt used, what it recorded, and what is written when the test finishes.
+ * Modelled on @vitest/snapshot's SnapshotState: entries start unchecked, use checks them off,
+ * what is left at the end of a passed test is stale.
+ */
+import type { RecordingError } from './errors.js'
+import { parseRecordingText, printRecording } from './file-text.js'
+import { FORMAT_V1, type Interaction, type RecordingFile, type StoredRequest } from './format.js'
+import { missError } from './miss-error.js'
+import type { RecordingMode, TestIdentity } from './options.js'
+import { requestKey } from './request-key.js'
+import { fileExists, readTextIfExists, removeFile, writeTextAtomic } from './storage.js'
+
+export type TestStatus = 'passed' | 'failed' | 'skipped'
+
+/** What a recording did in a run; sent from workers to the reporter. Plain data. */
+export interface RecordingOutcome {
+  testId: string
+  testFile: string
+  /** Empty for the file-level recording. */
+  testName: string
+  path: string
+  status: TestStatus
+  replayed: number
+  recorded: number
+  /** What happened to the file: created, updated, removed, or untouched. */
+  change: 'created' | 'updated' | 'removed' | 'none'
+  /** Entries a passed test did not use (in update mode they are removed instead). */
+  staleEntries: number
+  removedEntries: number
+  /** How many secret values were found in the content and redacted before writing. */
+  redactions: number
+}
+
+export interface RecordingSettings {
+  mode: RecordingMode
+  matchHeaders: readonly string[]
+  allowRepeats: boolean
+  /** Makes a content safe to write (redaction); reports how many secrets it replaced. */
+  sanitize: (file: RecordingFile) => { file: RecordingFile; redactions: number }
+}
+
+interface Loaded {
+  interactions: Interaction[]
+  text: string | undefined
+  index: Map<string, number[]>
+}
+
+interface Slot {
+  key: string
+  interaction?: Interaction
+  settled: boolean
+}
+
+export class Recording {
+  private loaded: Loaded | undefined
+  private loadError: RecordingError | undefined
+  private cursors = new Map<string, number>()
+  private used = new Set<number>()
+  private slots: Slot[] = []
+  private replayed = 0
+  private recordedTotal = 0
+  private change: RecordingOutcome['change'] = 'none'
+  private misses: RecordingError[] = []
+
+  constructor(
+    readonly path: string,
+    readonly testId: string,
+    readonly identity: TestIdentity,
+    private readonly settings: RecordingSettings,
+  ) {}
+
+  /** Each attempt (a retry too) starts with every entry unchecked and nothing recorded. */
+  beginAttempt(): void {
+    this.cursors.clear()
+    this.used.clear()
+    this.slots = []
+    this.replayed = 0
+    this.misses = []
+  }
+
+  /** The n-th identical request gets the n-th recorded answer. */
+  match(request: StoredRequest, key: string): Interaction | RecordingError {
+    const loaded = this.load()
+    const positions = loaded.index.get(key)
+    const cursor = this.cursors.get(key) ?? 0
+    if (positions && cursor < positions.length) {
+      this.cursors.set(key, cursor + 1)
+      const position = positions[cursor] as number
+      this.used.add(position)
+      this.replayed++
+      return loaded.interactions[position] as Interaction
+    }
+    if (positions && this.settings.allowRepeats) {
+      this.replayed++
+      return loaded.interactions[positions[positions.length - 1] as number] as Interaction
+    }
+    return missError({
+      request,
+      testId: this.testId,
+      file: this.path,
+      mode: this.settings.mode,
+      recorded: loaded.interactions.map((interaction) => interaction.request),
+      ...(positions ? { exhaustedAfter: positions.length } : {}),
+    })
+  }
+
+  noteMiss(error: RecordingError): void {
+    if (!this.misses.includes(error)) this.misses.push(error)
+  }
+
+  /** The first miss of this attempt: the integration fails the test with it, even if an SDK retried. */
+  firstMiss(): RecordingError | undefined {
+    return this.misses[0]
+  }
+
+  /** Keeps the order in which requests started, whatever order their responses end in. */
+  reserve(key: string): Slot {
+    const slot: Slot = { key, settled: false }
+    this.slots.push(slot)
+    return slot
+  }
+
+  fill(slot: Slot, interaction: Interaction | undefined): void {
+    slot.settled = true
+    if (interaction) {
+      slot.interaction = interaction
+      this.recordedTotal++
+    }
+  }
+
+  /** Recorded interactions of this attempt; responses still in flight are not stored. */
+  private recordedInteractions(): Interaction[] {
+    return this.slots.filter((slot) => slot.interaction).map((slot) => slot.interaction as Interaction)
+  }
+
+  load(): Loaded {
+    if (this.loadError) throw this.loadError
+    if (this.loaded) return this.loaded
+    const text = readTextIfExists(this.path)
+    let interactions: Interaction[] = []
+    if (text !== undefined) {
+      try {
+        interactions = parseRecordingText(text, this.path).interactions
+      } catch (error) {
+        this.loadError = error as RecordingError
+        throw error
+      }
+    }
+    this.loaded = { interactions, text, index: this.indexOf(interactions) }
+    return this.loaded
+  }
+
+  private indexOf(interactions: readonly Interaction[]): Map<string, number[]> {
+    const index = new Map<string, number[]>()
+    interactions.forEach((interaction, position) => {
+      const key = requestKey(interaction.request, this.settings.matchHeaders)
+      const positions = index.get(key)
+      if (positions) positions.push(position)
+      else index.set(key, [position])
+    })
+    return index
+  }
+
+  /**
+   * When a test ends, by mode:
+   *  - live:   nothing is read or written.
+   *  - replay: nothing is written; entries a passed test did not use are stale.
+   *  - new:    recorded interactions are appended to the existing ones (also when the test
+   *            failed: the traffic was real and paid for); unused entries are reported stale.
+   *  - update: a passed test's file becomes exactly what it recorded (unused entries are
+   *            removed, a file it no longer needs is deleted); a failed test's re-recorded
+   *            entries replace their old versions and the rest stay (failures never delete).
+   * A write happens only when the text changed. Nothing is written for a skipped test.
+   */
+  finish(status: TestStatus): RecordingOutcome {
+    const { mode } = this.settings
+    const outcome = this.outcomeBase(status)
+    if (mode === 'live' || status === 'skipped') return outcome
+    if (mode === 'replay') {
+      outcome.staleEntries = status === 'passed' ? this.unusedCount() : 0
+      return outcome
+    }
+    const recorded = this.recordedInteractions()
+    if (!this.loaded && recorded.length === 0 && !fileExists(this.path)) return outcome
+    const loaded = this.tryLoad()
+    if (!loaded) return outcome
+    let next: Interaction[]
+    if (mode === 'new') {
+      outcome.staleEntries = status === 'passed' ? this.unusedCount() : 0
+      if (recorded.length === 0) return outcome
+      next = [...loaded.interactions, ...recorded]
+    } else if (status === 'passed') {
+      next = recorded
+      outcome.removedEntries = Math.max(0, loaded.interactions.length - this.rerecordedCount(loaded))
+    } else {
+      next = [...recorded, ...this.notRerecorded(loaded, recorded)]
+    }
+    this.save(next, loaded, outcome)
+    return outcome
+  }
+
+  private outcomeBase(status: TestStatus): RecordingOutcome {
+    return {
+      testId: this.testId,
+      testFile: this.identity.testFile,
+      testName: this.identity.testName,
+      path: this.path,
+      status,
+      replayed: this.replayed,
+      recorded: this.recordedTotal,
+      change: this.change,
+      staleEntries: 0,
+      removedEntries: 0,
+      redactions: 0,
+    }
+  }
+
+  private tryLoad(): Loaded | undefined {
+    try {
+      return this.load()
+    } catch {
+      // A broken file was already reported to the test that read it; never overwrite it blindly.
+      return undefined
+    }
+  }
+
+  private unusedCount(): number {
+    return this.loaded ? this.loaded.interactions.length - this.used.size : 0
+  }
+
+  private rerecordedCount(loaded: Loaded): number {
+    return Math.min(loaded.interactions.length, this.recordedInteractions().length)
+  }
+
+  /** Old entries whose request was not re-recorded this attempt, matched key by key in order. */
+  private notRerecorded(loaded: Loaded, recorded: readonly Interaction[]): Interaction[] {
+    const counts = new Map<string, number>()
+    for (const interaction of recorded) {
+      const key = requestKey(interaction.request, this.settings.matchHeaders)
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+    }
+    return loaded.interactions.filter((interaction) => {
+      const key = requestKey(interaction.request, this.settings.matchHeaders)
+      const left = counts.get(key) ?? 0
+      if (left === 0) return true
+      counts.set(key, left - 1)
+      return false
+    })
+  }
+
+  private save(interactions: Interaction[], loaded: Loaded, outcome: RecordingOutcome): void {
+    if (interactions.length === 0) {
+      if (loaded.text !== undefined) {
+        removeFile(this.path)
+        this.change = outcome.change = 'removed'
+        this.loaded = { interactions: [], text: undefined, index: new Map() }
+      }
+      return
+    }
+    const { file, redactions } = this.settings.sanitize({
+      format: FORMAT_V1,
+      test_id: this.testId,
+      interactions,
+    })
+    outcome.redactions = redactions
+    const text = printRecording(file)
+    if (text === loaded.text) return
+    writeTextAtomic(this.path, text)
+    const created = loaded.text === undefined && this.change !== 'created'
+    this.change = outcome.change = created || this.change === 'created' ? 'created' : 'updated'
+    // Later attempts (retries) replay what this one wrote.
+    this.loaded = { interactions: file.interactions, text, index: this.indexOf(file.interactions) }
+  }
+}

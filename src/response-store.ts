@@ -1,0 +1,114 @@
+/**
+ * A captured live response → its stored form, and a stored response → the bytes replay sends.
+ * Compressed bodies are stored decoded (and replayed without content-encoding), per-request
+ * headers are not stored, so a re-record of identical traffic is byte-identical.
+ */
+import { STATUS_CODES } from 'node:http'
+import { brotliDecompressSync, constants, gunzipSync, inflateSync } from 'node:zlib'
+import { encodeResponseBody, responseChunks } from './body-codec.js'
+import type { StoredResponse } from './format.js'
+import type { ResponseHeaders } from './handler-api.js'
+import type { CapturedResponse } from './record.js'
+import type { ReplayableResponse } from './replay.js'
+
+/** Framing and per-request headers: recomputed on replay or meaningless there. */
+const NEVER_STORED = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'set-cookie',
+])
+
+export const DEFAULT_VOLATILE_HEADERS = [
+  'date',
+  'age',
+  'x-request-id',
+  'request-id',
+  'openai-processing-ms',
+  'openai-organization',
+  'anthropic-organization-id',
+  'cf-ray',
+  'cf-cache-status',
+  'server-timing',
+  'x-envoy-upstream-service-time',
+  'x-amzn-requestid',
+  'x-amz-cf-id',
+  'x-amz-cf-pop',
+  'alt-svc',
+  'x-cloud-trace-context',
+  'traceparent',
+]
+/** Counters and reset times change every request; the limits themselves are kept. */
+const VOLATILE_PATTERNS = [/^x-ratelimit-(remaining|reset)/, /^anthropic-ratelimit-.*-(remaining|reset)$/]
+
+export function isStoredResponseHeader(name: string, volatile: ReadonlySet<string>): boolean {
+  return !NEVER_STORED.has(name) && !volatile.has(name) && !VOLATILE_PATTERNS.some((p) => p.test(name))
+}
+
+export function storedResponseOf(captured: CapturedResponse, volatile: ReadonlySet<string>): StoredResponse {
+  const headers: Record<string, string> = {}
+  for (const [rawName, value] of Object.entries(captured.headers)) {
+    const name = rawName.toLowerCase()
+    if (isStoredResponseHeader(name, volatile))
+      headers[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  let bytes: Buffer = Buffer.concat(captured.chunks)
+  const decoded = decode(bytes, headers['content-encoding'], captured.complete)
+  if (decoded) {
+    bytes = decoded
+    delete headers['content-encoding']
+  }
+  const contentType = headers['content-type'] ?? ''
+  return {
+    status: captured.status,
+    headers,
+    is_streaming: /text\/event-stream|ndjson|jsonl/i.test(contentType),
+    ...encodeResponseBody(bytes, contentType),
+    ...(captured.complete ? {} : { truncated: true }),
+  }
+}
+
+/** Undefined when there is no encoding, or it cannot be decoded here (then the raw bytes are kept). */
+function decode(bytes: Buffer, encoding: string | undefined, complete: boolean): Buffer | undefined {
+  if (!encoding || bytes.length === 0) return undefined
+  // A cut-off stream is decoded as far as it goes.
+  const flush = complete ? {} : { finishFlush: constants.Z_SYNC_FLUSH }
+  try {
+    switch (encoding.trim().toLowerCase()) {
+      case 'gzip':
+      case 'x-gzip':
+        return gunzipSync(bytes, flush)
+      case 'deflate':
+        return inflateSync(bytes, flush)
+      case 'br':
+        return brotliDecompressSync(bytes, complete ? {} : { finishFlush: constants.BROTLI_OPERATION_FLUSH })
+      default:
+        return undefined
+    }
+  } catch {
+    return undefined
+  }
+}
+
+const replayCache = new WeakMap<StoredResponse, ReplayableResponse>()
+
+/** Computed once per stored response: replaying it again costs no encoding work. */
+export function replayableOf(stored: StoredResponse, truncatedError: () => Error): ReplayableResponse {
+  const cached = replayCache.get(stored)
+  if (cached) return cached
+  const chunks = responseChunks(stored)
+  const headers: ResponseHeaders = { ...stored.headers }
+  if (!stored.is_streaming && !stored.truncated && stored.status !== 204 && stored.status !== 304) {
+    headers['content-length'] = String(chunks.reduce((sum, chunk) => sum + chunk.length, 0))
+  }
+  const replayable: ReplayableResponse = {
+    status: stored.status,
+    statusText: STATUS_CODES[stored.status] ?? '',
+    headers,
+    chunks,
+    ...(stored.truncated ? { endError: truncatedError } : {}),
+  }
+  replayCache.set(stored, replayable)
+  return replayable
+}

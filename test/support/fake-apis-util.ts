@@ -1,0 +1,164 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+export interface FakeApiState {
+  // Read on every request so a test can flip randomIds on a running server.
+  options: { randomIds?: boolean }
+  responseIds: Set<string>
+  files: Map<string, { filename: string; bytes: number }>
+  vectorStores: Map<string, string[]>
+  flakySeen: Set<string>
+}
+
+export interface Ctx {
+  req: IncomingMessage
+  res: ServerResponse
+  url: URL
+  body: Buffer
+  state: FakeApiState
+  mintId(prefix: string, seed?: string): string
+  now(): number
+}
+
+export type Json = Record<string, unknown>
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+// A fixed clock keeps randomIds:false responses byte-identical across runs.
+const FIXED_NOW = 1_700_000_000
+
+function toAlnum(bytes: Buffer, length: number): string {
+  let out = ''
+  for (let i = 0; i < length; i++) out += ALPHABET[(bytes[i % bytes.length] ?? 0) % ALPHABET.length]
+  return out
+}
+
+export function createCtx(req: IncomingMessage, res: ServerResponse, body: Buffer, state: FakeApiState): Ctx {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+  const random = state.options.randomIds !== false
+  const requestSeed = `${req.method} ${url.pathname}\n${body.toString('latin1')}`
+  // Counting per request lets one response carry several distinct yet reproducible ids.
+  let minted = 0
+  return {
+    req,
+    res,
+    url,
+    body,
+    state,
+    mintId(prefix, seed) {
+      if (random) return prefix + toAlnum(randomBytes(24), 24)
+      const digest = createHash('sha256')
+        .update(`${seed ?? requestSeed}#${minted++}`)
+        .digest()
+      return prefix + toAlnum(digest, 24)
+    },
+    now: () => (random ? Math.floor(Date.now() / 1000) : FIXED_NOW),
+  }
+}
+
+export function sendJson(ctx: Ctx, status: number, body: unknown, pretty = false): void {
+  const text = pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body)
+  ctx.res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  })
+  ctx.res.end(text)
+}
+
+export function sendOpenAiError(
+  ctx: Ctx,
+  status: number,
+  message: string,
+  extra: { type?: string; param?: string | null; code?: string | null } = {},
+): void {
+  const error = {
+    message,
+    type: extra.type ?? 'invalid_request_error',
+    param: extra.param ?? null,
+    code: extra.code ?? null,
+  }
+  sendJson(ctx, status, { error }, true)
+}
+
+export function readJson(ctx: Ctx): Json | undefined {
+  try {
+    const parsed: unknown = JSON.parse(ctx.body.toString('utf8'))
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Json
+  } catch {
+    // Falls through to the 400 below, which is what the real APIs answer.
+  }
+  sendOpenAiError(ctx, 400, 'We could not parse the JSON body of your request.')
+  return undefined
+}
+
+export function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+export function str(value: unknown, fallback = ''): string {
+  return typeof value === 'string' ? value : fallback
+}
+
+// Message content is either a plain string or an array of typed parts across all three APIs.
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content
+  if (!Array.isArray(content)) return ''
+  return content
+    .filter(isRecord)
+    .map((part) => str(part.text))
+    .join('')
+}
+
+// Splits so that joining the pieces restores the text exactly, whitespace included.
+export function splitWords(text: string): string[] {
+  return text.split(/(?<=\s)(?=\S)/)
+}
+
+export function wordCount(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length
+}
+
+export function answerPieces(text: string, nEvents: unknown): string[] {
+  if (typeof nEvents === 'number' && Number.isInteger(nEvents) && nEvents >= 0) {
+    return Array.from({ length: nEvents }, (_, i) => (i === 0 ? `w${i}` : ` w${i}`))
+  }
+  return splitWords(text)
+}
+
+export const sseData = (data: unknown): string =>
+  `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`
+
+export const sseEvent = (data: Json & { type: string }): string =>
+  `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+// Resolves once the chunk reached the socket, or false when the client went away.
+export function writeChunk(res: ServerResponse, chunk: string | Buffer): Promise<boolean> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const onClose = (): void => resolve(false)
+    res.once('close', onClose)
+    res.write(chunk, (err) => {
+      res.off('close', onClose)
+      resolve(!err)
+    })
+  })
+}
+
+export function startStream(ctx: Ctx, contentType = 'text/event-stream; charset=utf-8'): void {
+  ctx.res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' })
+}
+
+// One write per event with a macrotask between them, so clients really see separate reads.
+export async function writeEach(ctx: Ctx, chunks: Iterable<string>): Promise<boolean> {
+  for (const chunk of chunks) {
+    if (!(await writeChunk(ctx.res, chunk))) return false
+    await tick()
+  }
+  return true
+}
+
+export async function streamAll(ctx: Ctx, chunks: Iterable<string>, contentType?: string): Promise<void> {
+  startStream(ctx, contentType)
+  if (await writeEach(ctx, chunks)) ctx.res.end()
+}

@@ -1,0 +1,166 @@
+import { randomBytes, randomInt } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { anthropicMessages, chatCompletions } from './fake-apis-chat.js'
+import {
+  bigEvent,
+  binary,
+  closeBeforeHeaders,
+  compressedJson,
+  echoKey,
+  ndjson,
+  resetMidStream,
+  stall,
+  status,
+} from './fake-apis-misc.js'
+import { createVectorStore, responses, searchVectorStore, uploadFile } from './fake-apis-store.js'
+import { type Ctx, createCtx, type FakeApiState, sendOpenAiError } from './fake-apis-util.js'
+
+export interface RecordedRequest {
+  method: string
+  /** Path including the query string, exactly as the client sent it. */
+  path: string
+  headers: Record<string, string>
+  body: Buffer
+}
+
+export interface FakeApiOptions {
+  /** Default true: mint fresh random ids and timestamps on every response. */
+  randomIds?: boolean
+}
+
+export interface FakeApi {
+  url: string
+  port: number
+  requests: RecordedRequest[]
+  close(): Promise<void>
+  /** Live: changing randomIds here affects the next request. */
+  options: FakeApiOptions
+}
+
+type Handler = (ctx: Ctx, match: RegExpExecArray) => void | Promise<void>
+
+async function flaky(ctx: Ctx): Promise<void> {
+  // Keyed by body because SDK retries resend the same body, while a new test sends a new one.
+  const key = ctx.body.toString('latin1')
+  if (!ctx.state.flakySeen.has(key)) {
+    ctx.state.flakySeen.add(key)
+    return sendOpenAiError(ctx, 500, 'The server had an error while processing your request.', {
+      type: 'server_error',
+    })
+  }
+  return chatCompletions(ctx)
+}
+
+const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
+  ['POST', /^\/v1\/chat\/completions$/, chatCompletions],
+  ['POST', /^\/v1\/messages$/, anthropicMessages],
+  ['POST', /^\/v1\/responses$/, responses],
+  ['POST', /^\/v1\/files$/, uploadFile],
+  ['POST', /^\/v1\/vector_stores$/, createVectorStore],
+  ['POST', /^\/v1\/vector_stores\/([^/]+)\/search$/, (ctx, m) => searchVectorStore(ctx, m[1] ?? '')],
+  ['POST', /^\/flaky\/chat\/completions$/, flaky],
+  ['GET', /^\/gzip\.json$/, (ctx) => compressedJson(ctx, 'gzip')],
+  ['GET', /^\/deflate\.json$/, (ctx) => compressedJson(ctx, 'deflate')],
+  ['GET', /^\/br\.json$/, (ctx) => compressedJson(ctx, 'br')],
+  ['GET', /^\/binary$/, binary],
+  ['*', /^\/status\/([1-5]\d\d)$/, (ctx, m) => status(ctx, Number(m[1]))],
+  ['GET', /^\/echo-key$/, echoKey],
+  ['GET', /^\/fault\/reset-mid-stream$/, resetMidStream],
+  ['GET', /^\/fault\/close-before-headers$/, closeBeforeHeaders],
+  ['GET', /^\/fault\/stall$/, stall],
+  ['GET', /^\/fault\/big-event$/, bigEvent],
+  ['*', /^\/ndjson$/, ndjson],
+]
+
+function route(ctx: Ctx): void | Promise<void> {
+  const method = ctx.req.method ?? 'GET'
+  for (const [routeMethod, pattern, handler] of ROUTES) {
+    const match = pattern.exec(ctx.url.pathname)
+    if (match && (routeMethod === '*' || routeMethod === method)) return handler(ctx, match)
+  }
+  sendOpenAiError(ctx, 404, `Unknown request URL: ${method} ${ctx.url.pathname}.`, { code: 'unknown_url' })
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value
+  }
+  return headers
+}
+
+// Always random, even with randomIds:false: recordings must cope with headers that never repeat.
+function setVolatileHeaders(res: ServerResponse): void {
+  res.setHeader('x-request-id', `req_${randomBytes(16).toString('hex')}`)
+  res.setHeader('openai-processing-ms', String(randomInt(5, 900)))
+  res.setHeader('date', new Date().toUTCString())
+  res.setHeader('x-ratelimit-limit-requests', '500')
+  res.setHeader('x-ratelimit-remaining-requests', '499')
+  res.setHeader('x-ratelimit-reset-requests', `${randomInt(1, 1000)}ms`)
+}
+
+export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeApi> {
+  const liveOptions: FakeApiOptions = { randomIds: options.randomIds ?? true }
+  const state: FakeApiState = {
+    options: liveOptions,
+    responseIds: new Set(),
+    files: new Map(),
+    vectorStores: new Map(),
+    flakySeen: new Set(),
+  }
+  const requests: RecordedRequest[] = []
+  const sockets = new Set<Socket>()
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req)
+    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: flattenHeaders(req), body })
+    setVolatileHeaders(res)
+    await route(createCtx(req, res, body, state))
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      // A client that vanished mid-request is routine for the fault tests; anything else is a fake bug.
+      if (res.headersSent || req.socket.destroyed) {
+        res.destroy()
+        return
+      }
+      sendOpenAiError(createCtx(req, res, Buffer.alloc(0), state), 500, `Fake API crashed: ${String(err)}`)
+    })
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+
+  let closing: Promise<void> | undefined
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      // server.close() alone waits for keep-alive and stalled streams to end on their own.
+      for (const socket of sockets) socket.destroy()
+    })
+    return closing
+  }
+
+  return { url: `http://127.0.0.1:${port}`, port, requests, close, options: liveOptions }
+}

@@ -1,0 +1,23 @@
+import { defineConfig } from 'tsup'
+
+// One build, two module formats: Vitest configs and setup files load ESM, Jest loads
+// environments and reporters with require(). Runner packages stay external (peers).
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    cli: 'src/cli.ts',
+    vitest: 'vitest-plugin/index.ts',
+    'vitest-setup': 'vitest-plugin/setup.ts',
+    'vitest-reporter': 'vitest-plugin/reporter.ts',
+    'jest-env': 'jest-env/environment.ts',
+    'jest-reporter': 'jest-env/reporter.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  target: 'node20',
+  platform: 'node',
+  clean: true,
+  splitting: true,
+  sourcemap: true,
+  external: ['vitest', 'jest', 'jest-environment-node', /^@jest\//, /^@vitest\//],
+})
