@@ -3,9 +3,12 @@
  * from the test's recording or sent to the network and recorded. It knows nothing about test
  * runners: the recorder tells it which recording a request belongs to.
  */
+import { isUtf8 } from 'node:buffer'
 import { RecordingError } from './errors.js'
 import type { Interaction } from './format.js'
 import { type ClientSink, type FlowController, requestHeadersOf, sinkOf } from './handler-api.js'
+import type { IdMap } from './normalize-ids.js'
+import { normalizingSink } from './normalizing-sink.js'
 import type { RecordingMode } from './options.js'
 import { type Dispatcher, forwardAndCapture } from './record.js'
 import type { Recording } from './recording.js'
@@ -63,6 +66,7 @@ async function handleRequest(context: DispatchContext, options: any, handler: an
   const request = storedRequestOf({ method, url, headers, body }, context.rules, secrets)
   const key = requestKey(request, context.rules.matchHeaders)
   const sink = sinkOf(handler)
+  const position = recording.nextPosition()
 
   if (context.mode !== 'update') {
     const answer = recording.match(request, key)
@@ -79,13 +83,54 @@ async function handleRequest(context: DispatchContext, options: any, handler: an
   }
 
   const slot = recording.reserve(key)
-  const captured = await forwardAndCapture(await context.upstream(), { ...options, body }, sink)
+  const { ids } = recording
+  if (!ids) {
+    const captured = await forwardAndCapture(await context.upstream(), { ...options, body }, sink)
+    recording.fill(
+      slot,
+      captured && {
+        request,
+        response: storedResponseOf(captured, context.volatileHeaders),
+        id_normalization_mapping: {},
+      },
+    )
+    return
+  }
+  // The test only ever saw normalized ids: the server gets the real ones back.
+  const minted: Record<string, string> = {}
+  const rewrite = (text: string) => ids.normalize(text, position, minted)
+  const client = normalizingSink(sink, rewrite)
+  const captured = await forwardAndCapture(await context.upstream(), withRealIds(options, body, ids), client)
   const interaction: Interaction | undefined = captured && {
     request,
-    response: storedResponseOf(captured, context.volatileHeaders),
-    id_normalization_mapping: {},
+    response: storedResponseOf(captured, context.volatileHeaders, client.normalized ? rewrite : undefined),
+    id_normalization_mapping: ids.keepMapping ? minted : {},
   }
   recording.fill(slot, interaction)
+}
+
+function withRealIds(options: any, body: Buffer, ids: IdMap): any {
+  const path = ids.restore(options.path)
+  if (body.length === 0 || !isUtf8(body)) return { ...options, path, body }
+  const text = body.toString('utf8')
+  const restored = ids.restore(text)
+  if (restored === text) return { ...options, path, body }
+  // The body changed length: undici computes content-length from the Buffer.
+  return { ...options, path, body: Buffer.from(restored), headers: withoutContentLength(options.headers) }
+}
+
+function withoutContentLength(headers: unknown): unknown {
+  if (!headers) return headers
+  if (Array.isArray(headers)) {
+    const out: unknown[] = []
+    for (let i = 0; i < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() !== 'content-length') out.push(headers[i], headers[i + 1])
+    }
+    return out
+  }
+  return Object.fromEntries(
+    Object.entries(headers as object).filter(([name]) => name.toLowerCase() !== 'content-length'),
+  )
 }
 
 const idleController: FlowController = {

@@ -9,8 +9,10 @@ import { RecordingDispatcher } from './dispatcher.js'
 import { RecordingError } from './errors.js'
 import { installGlobalDispatcher } from './install.js'
 import { resolveMode } from './mode.js'
+import { type IdRules, idRulesOf } from './normalize-ids.js'
 import type { RecordingMode, RecordingsOptions, TestIdentity } from './options.js'
 import { matchesPassthrough } from './passthrough.js'
+
 import { defaultRecordingPath, testIdOf } from './paths.js'
 import type { Dispatcher } from './record.js'
 import { Recording, type RecordingOutcome, type TestStatus } from './recording.js'
@@ -61,6 +63,7 @@ export class Recorder {
   private readonly environmentSecrets: string[]
   private readonly rules: KeyRules
   private readonly rootDir: string
+  private readonly idRules: IdRules | undefined
   private currentFile: string | undefined
   private fileRun: TestRun | undefined
   private restore: (() => void) | undefined
@@ -90,6 +93,7 @@ export class Recorder {
     }
     this.environmentSecrets = secretValuesOfEnvironment(env)
     this.rootDir = options.rootDir ?? process.cwd()
+    this.idRules = idRulesOf(options.normalizeIds)
     if (options.upstream) this.upstream = Promise.resolve(options.upstream)
   }
 
@@ -190,6 +194,7 @@ export class Recorder {
         mode: this.mode,
         matchHeaders: this.rules.matchHeaders,
         allowRepeats: this.options.allowRepeats === true,
+        idRules: this.idRules,
         sanitize: (file) => redactInteractionsOf(file, this.secretsFor([])),
       })
       this.recordings.set(path, recording)

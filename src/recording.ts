@@ -8,6 +8,7 @@ import type { RecordingError } from './errors.js'
 import { parseRecordingText, printRecording } from './file-text.js'
 import { FORMAT_V1, type Interaction, type RecordingFile, type StoredRequest } from './format.js'
 import { missError } from './miss-error.js'
+import { IdMap, type IdRules } from './normalize-ids.js'
 import type { RecordingMode, TestIdentity } from './options.js'
 import { requestKey } from './request-key.js'
 import { fileExists, readTextIfExists, removeFile, writeTextAtomic } from './storage.js'
@@ -37,6 +38,8 @@ export interface RecordingSettings {
   mode: RecordingMode
   matchHeaders: readonly string[]
   allowRepeats: boolean
+  /** Id normalization rules; undefined when normalizeIds is off. */
+  idRules?: IdRules | undefined
   /** Makes a content safe to write (redaction); reports how many secrets it replaced. */
   sanitize: (file: RecordingFile) => { file: RecordingFile; redactions: number }
 }
@@ -63,6 +66,9 @@ export class Recording {
   private recordedTotal = 0
   private change: RecordingOutcome['change'] = 'none'
   private misses: RecordingError[] = []
+  private requests = 0
+  /** Real ↔ normalized ids of this attempt (normalize-ids.ts). */
+  ids: IdMap | undefined
 
   constructor(
     readonly path: string,
@@ -78,6 +84,13 @@ export class Recording {
     this.slots = []
     this.replayed = 0
     this.misses = []
+    this.requests = 0
+    this.ids = this.settings.idRules ? new IdMap(this.settings.idRules, this.testId) : undefined
+  }
+
+  /** The position of the next request in this attempt (normalized ids derive from it). */
+  nextPosition(): number {
+    return this.requests++
   }
 
   /** The n-th identical request gets the n-th recorded answer. */
@@ -90,7 +103,10 @@ export class Recording {
       const position = positions[cursor] as number
       this.used.add(position)
       this.replayed++
-      return loaded.interactions[position] as Interaction
+      const interaction = loaded.interactions[position] as Interaction
+      if (this.ids && interaction.id_normalization_mapping)
+        this.ids.learn(interaction.id_normalization_mapping)
+      return interaction
     }
     if (positions && this.settings.allowRepeats) {
       this.replayed++

@@ -43,6 +43,10 @@ export function storedRequestOf(
   }
   const encoded = encodeRequestBody(live.body, live.headers['content-type'] ?? '')
   if (encoded.body !== undefined) encoded.body = redactTree(encoded.body, secrets, new Set())
+  // The boundary is random on every run; the stored parts make it meaningless.
+  if (encoded.body_encoding === 'multipart' && headers['content-type']) {
+    headers['content-type'] = headers['content-type'].replace(/;\s*boundary=[^;]*/i, '')
+  }
   const stored: StoredRequest = {
     method: live.method.toUpperCase(),
     url: url.href,

@@ -3,6 +3,7 @@
  * Compressed bodies are stored decoded (and replayed without content-encoding), per-request
  * headers are not stored, so a re-record of identical traffic is byte-identical.
  */
+import { isUtf8 } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
 import { brotliDecompressSync, constants, gunzipSync, inflateSync } from 'node:zlib'
 import { encodeResponseBody, responseChunks } from './body-codec.js'
@@ -46,7 +47,12 @@ export function isStoredResponseHeader(name: string, volatile: ReadonlySet<strin
   return !NEVER_STORED.has(name) && !volatile.has(name) && !VOLATILE_PATTERNS.some((p) => p.test(name))
 }
 
-export function storedResponseOf(captured: CapturedResponse, volatile: ReadonlySet<string>): StoredResponse {
+/** `rewriteText`: applied to a decoded text body (id normalization), as it was for the client. */
+export function storedResponseOf(
+  captured: CapturedResponse,
+  volatile: ReadonlySet<string>,
+  rewriteText?: (text: string) => string,
+): StoredResponse {
   const headers: Record<string, string> = {}
   for (const [rawName, value] of Object.entries(captured.headers)) {
     const name = rawName.toLowerCase()
@@ -54,11 +60,14 @@ export function storedResponseOf(captured: CapturedResponse, volatile: ReadonlyS
       headers[name] = Array.isArray(value) ? value.join(', ') : value
   }
   let bytes: Buffer = Buffer.concat(captured.chunks)
-  const decoded = decode(bytes, headers['content-encoding'], captured.complete)
+  const encoding = headers['content-encoding']
+  const decoded = encoding ? decodeBody(bytes, encoding, captured.complete) : undefined
   if (decoded) {
     bytes = decoded
     delete headers['content-encoding']
   }
+  if (rewriteText && (decoded || !encoding) && isUtf8(bytes))
+    bytes = Buffer.from(rewriteText(bytes.toString('utf8')))
   const contentType = headers['content-type'] ?? ''
   return {
     status: captured.status,
@@ -69,9 +78,9 @@ export function storedResponseOf(captured: CapturedResponse, volatile: ReadonlyS
   }
 }
 
-/** Undefined when there is no encoding, or it cannot be decoded here (then the raw bytes are kept). */
-function decode(bytes: Buffer, encoding: string | undefined, complete: boolean): Buffer | undefined {
-  if (!encoding || bytes.length === 0) return undefined
+/** Undefined when the encoding cannot be decoded here (then the raw bytes are kept). */
+export function decodeBody(bytes: Buffer, encoding: string, complete: boolean): Buffer | undefined {
+  if (bytes.length === 0) return bytes
   // A cut-off stream is decoded as far as it goes.
   const flush = complete ? {} : { finishFlush: constants.Z_SYNC_FLUSH }
   try {

@@ -1,0 +1,89 @@
+/**
+ * Sits between the network and the client while recording, so the client reads normalized
+ * ids (normalize-ids.ts) exactly as a later replay will serve them. Streams (SSE, NDJSON) are
+ * rewritten line by line as they arrive and keep streaming; other text bodies are held to the
+ * end (they are not streamed anyway), decoded if compressed, rewritten, then delivered.
+ * Binary bodies and compressed streams pass through untouched (and are stored untouched).
+ */
+import type { ClientSink, ResponseHeaders } from './handler-api.js'
+import { decodeBody } from './response-store.js'
+
+const STREAM_TYPE = /text\/event-stream|ndjson|jsonl/i
+const TEXT_TYPE = /json|^text\/|xml|javascript/i
+
+export interface NormalizingSink extends ClientSink {
+  /** Whether this response was rewritten (decided when its headers arrive). */
+  readonly normalized: boolean
+}
+
+export function normalizingSink(client: ClientSink, rewrite: (text: string) => string): NormalizingSink {
+  let mode: 'pass' | 'stream' | 'hold' = 'pass'
+  let pending = ''
+  const decoder = new TextDecoder()
+  let held: { status: number; headers: ResponseHeaders; statusText: string; chunks: Buffer[] } | undefined
+
+  return {
+    get normalized() {
+      return mode !== 'pass'
+    },
+    start: (controller) => client.start(controller),
+    headers(status, headers, statusText) {
+      const contentType = String(headerValue(headers, 'content-type') ?? '')
+      const encoding = headerValue(headers, 'content-encoding')
+      if (STREAM_TYPE.test(contentType)) mode = encoding ? 'pass' : 'stream'
+      else if (TEXT_TYPE.test(contentType)) mode = 'hold'
+      if (mode !== 'hold') return client.headers(status, headers, statusText)
+      held = { status, headers, statusText, chunks: [] }
+      return true
+    },
+    data(chunk) {
+      if (mode === 'pass') return client.data(chunk)
+      if (mode === 'hold') {
+        held?.chunks.push(chunk)
+        return true
+      }
+      pending += decoder.decode(chunk, { stream: true })
+      const end = pending.lastIndexOf('\n')
+      if (end === -1) return true
+      const lines = pending.slice(0, end + 1)
+      pending = pending.slice(end + 1)
+      return client.data(Buffer.from(rewrite(lines)))
+    },
+    end() {
+      if (mode === 'stream') {
+        pending += decoder.decode()
+        if (pending) client.data(Buffer.from(rewrite(pending)))
+      } else if (mode === 'hold' && held) {
+        deliverHeld(client, held, rewrite)
+      }
+      client.end()
+    },
+    error: (error) => client.error(error),
+  }
+}
+
+function deliverHeld(
+  client: ClientSink,
+  held: { status: number; headers: ResponseHeaders; statusText: string; chunks: Buffer[] },
+  rewrite: (text: string) => string,
+): void {
+  const raw = Buffer.concat(held.chunks)
+  const headers: ResponseHeaders = { ...held.headers }
+  const encoding = headerValue(headers, 'content-encoding')
+  const decoded = encoding ? decodeBody(raw, String(encoding), true) : raw
+  let body = raw
+  if (decoded) {
+    body = Buffer.from(rewrite(decoded.toString('utf8')))
+    for (const name of Object.keys(headers)) {
+      if (/^content-(encoding|length)$/i.test(name)) delete headers[name]
+    }
+    headers['content-length'] = String(body.length)
+  }
+  client.headers(held.status, headers, held.statusText)
+  if (body.length > 0) client.data(body)
+}
+
+function headerValue(headers: ResponseHeaders, name: string): string | string[] | undefined {
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value
+  return undefined
+}
