@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
   },
 })
 const QUICK = args.quick
-const ROUNDS = Number(args.rounds ?? (QUICK ? 1 : 5))
+const ROUNDS = Number(args.rounds ?? (QUICK ? 1 : 3))
 const CHILD_TIMEOUT_MS = QUICK ? 30_000 : 240_000
 
 /** Contenders, in base order (rotated each round). `recorded`: needs a setup recording step. */
@@ -263,9 +263,9 @@ async function main() {
         if (w.record && (c.id === 'mock-agent' || c.id === 'msw')) continue
         const key = `${c.id}/${w.id}`
         if (!runs.has(key)) runs.set(key, [])
-        const setupError = setupFailures.get(key) ?? (w.record ? undefined : setupFailures.get(`${c.id}/w1`))
-        if (setupError && !w.record && setupFailures.has(key)) {
-          runs.get(key).push({ ok: false, error: setupError })
+        if (setupFailures.has(key)) {
+          // No fixtures to replay: report the recording error instead of a confusing miss.
+          runs.get(key).push({ ok: false, error: setupFailures.get(key) })
           continue
         }
         const res = await runWorker(c.id, w.id, { origin })
@@ -285,6 +285,7 @@ async function main() {
     '',
     `${date} · Node ${process.version} · ${process.platform}/${process.arch} · ${cpu.length} × ${cpu[0]?.model?.trim() ?? 'cpu'} · ` +
       `${Math.round(totalmem() / 2 ** 30)} GB RAM · ${ROUNDS} round(s) · ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    '',
     '',
   ].join('\n')
   const w5 = await import('./w5.mjs').then((m) => m.runW5({ quick: QUICK, log }))

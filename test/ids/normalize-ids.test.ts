@@ -30,7 +30,7 @@ async function multiStepFlow(base: string) {
   const form = new FormData()
   form.append('purpose', 'assistants')
   form.append('file', new Blob(['the manual says hello']), 'manual.txt')
-  const file = await (await fetch(`${base}/v1/files`, { method: 'POST', body: form })).json()
+  const file: any = await (await fetch(`${base}/v1/files`, { method: 'POST', body: form })).json()
   const store = await post(`${base}/v1/vector_stores`, { name: 'docs', file_ids: [file.id] })
   const search = await post(`${base}/v1/vector_stores/${store.json.id}/search`, { query: 'hello' })
   const tools = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }]
