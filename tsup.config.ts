@@ -16,7 +16,8 @@ export default defineConfig({
   dts: true,
   target: 'node20',
   platform: 'node',
-  clean: true,
+  // No clean: end-to-end suites read dist/ while a rebuild may be running.
+  clean: false,
   splitting: true,
   sourcemap: true,
   external: ['vitest', 'jest', 'jest-environment-node', /^@jest\//, /^@vitest\//],

@@ -5,6 +5,7 @@
  */
 import { RecordingError } from './errors.js'
 import { type RecordingFile, validateRecordingFile } from './format.js'
+import { jsonErrorOffset } from './json-position.js'
 
 export function parseRecordingText(text: string, file: string): RecordingFile {
   // A BOM is what some editors add on save; it carries no meaning here.
@@ -37,8 +38,8 @@ export function parseRecordingText(text: string, file: string): RecordingFile {
 
 function describeJsonErrorPosition(source: string, error: unknown): string {
   const match = /position (\d+)/.exec((error as Error).message)
-  if (!match) return ''
-  const position = Number(match[1])
+  const position = match ? Number(match[1]) : jsonErrorOffset(source)
+  if (position < 0) return ''
   const before = source.slice(0, position)
   const line = before.split('\n').length
   const column = position - before.lastIndexOf('\n')
