@@ -9,6 +9,7 @@ import { RecordingDispatcher } from './dispatcher.js'
 import { RecordingError } from './errors.js'
 import { installGlobalDispatcher } from './install.js'
 import { resolveMode } from './mode.js'
+import { type BlockedConnection, blockNonLoopbackConnections } from './network-guard.js'
 import { type IdRules, idRulesOf } from './normalize-ids.js'
 import type { RecordingMode, RecordingsOptions, TestIdentity } from './options.js'
 import { matchesPassthrough } from './passthrough.js'
@@ -68,6 +69,8 @@ export class Recorder {
   private fileRun: TestRun | undefined
   private restore: (() => void) | undefined
   private upstream: Promise<Dispatcher> | undefined
+  /** Connections refused by blockNetwork (reported, and failing the test that made them). */
+  readonly blocked: BlockedConnection[] = []
 
   constructor(private readonly options: RecorderOptions = {}) {
     const env = options.env ?? process.env
@@ -109,7 +112,18 @@ export class Recorder {
       upstream: () => this.upstreamDispatcher(),
       onError: (error) => this.runForRequest()?.recording.noteMiss(error),
     })
-    this.restore = installGlobalDispatcher(dispatcher)
+    const removeDispatcher = installGlobalDispatcher(dispatcher)
+    const removeGuard =
+      this.options.blockNetwork && this.mode === 'replay'
+        ? blockNonLoopbackConnections((connection, error) => {
+            this.blocked.push(connection)
+            this.currentRun()?.recording.noteMiss(error)
+          })
+        : undefined
+    this.restore = () => {
+      removeGuard?.()
+      removeDispatcher()
+    }
     return this
   }
 
@@ -168,6 +182,11 @@ export class Recorder {
    * Which test a request belongs to: the async context it was made in; without one (a callback
    * that lost it), the only test running; with none running, the file-level recording.
    */
+  /** The test in whose context we are, without failing when it is ambiguous. */
+  private currentRun(): TestRun | undefined {
+    return this.als.getStore() ?? (this.active.size === 1 ? this.active.values().next().value : this.fileRun)
+  }
+
   private runForRequest(): TestRun | undefined {
     const bound = this.als.getStore()
     if (bound) return bound
