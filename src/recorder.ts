@@ -5,6 +5,7 @@
  * `test.concurrent` tests each get their own recording.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { dirname } from 'node:path'
 import { RecordingDispatcher } from './dispatcher.js'
 import { RecordingError } from './errors.js'
 import { installGlobalDispatcher } from './install.js'
@@ -20,6 +21,7 @@ import { Recording, type RecordingOutcome, type TestStatus } from './recording.j
 import type { KeyRules } from './request-key.js'
 import { DEFAULT_VOLATILE_HEADERS } from './response-store.js'
 import { isSecretHeader, redactInteractionsOf, secretValuesOfEnvironment } from './secrets.js'
+import { sweepTempFiles } from './storage.js'
 
 export interface RecorderOptions extends RecordingsOptions {
   /** Test ids are stored relative to this folder (default: the working directory). */
@@ -61,6 +63,7 @@ export class Recorder {
   private readonly active = new Set<TestRun>()
   private readonly outcomes: RecordingOutcome[] = []
   private readonly seenSecrets = new Set<string>()
+  private readonly sweptFolders = new Set<string>()
   private readonly environmentSecrets: string[]
   private readonly rules: KeyRules
   private readonly rootDir: string
@@ -209,6 +212,12 @@ export class Recorder {
     const path = this.options.resolveRecordingPath?.(identity) ?? defaultRecordingPath(identity)
     let recording = this.recordings.get(path)
     if (!recording) {
+      const folder = dirname(path)
+      if (this.mode !== 'replay' && this.mode !== 'live' && !this.sweptFolders.has(folder)) {
+        // Temp files of a writer killed mid-write: gone before this run writes here.
+        this.sweptFolders.add(folder)
+        sweepTempFiles(folder)
+      }
       recording = new Recording(path, testIdOf(identity, this.rootDir), identity, {
         mode: this.mode,
         matchHeaders: this.rules.matchHeaders,
