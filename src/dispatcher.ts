@@ -71,10 +71,7 @@ async function handleRequest(context: DispatchContext, options: any, handler: an
   if (context.mode !== 'update') {
     const answer = recording.match(request, key)
     if (!(answer instanceof RecordingError)) {
-      replayResponse(
-        sink,
-        replayableOf(answer.response, () => truncatedError(recording.path)),
-      )
+      replayResponse(sink, replayable(answer, recording.path))
       return
     }
     if (context.mode === 'replay') {
@@ -131,6 +128,19 @@ function withoutContentLength(headers: unknown): unknown {
   return Object.fromEntries(
     Object.entries(headers as object).filter(([name]) => name.toLowerCase() !== 'content-length'),
   )
+}
+
+function replayable(interaction: Interaction, path: string) {
+  try {
+    return replayableOf(interaction.response, () => truncatedError(path))
+  } catch (error) {
+    // A hand-edited or hostile body (10,000 levels deep) must fail the test, not the worker.
+    throw new RecordingError(
+      'RECORDING_INVALID_FORMAT',
+      `${path}: a recorded response cannot be replayed (${(error as Error).message}). Fix the body, or delete the file and re-record with UPDATE_RECORDINGS=1.`,
+      { cause: error },
+    )
+  }
 }
 
 const idleController: FlowController = {

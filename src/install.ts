@@ -47,6 +47,11 @@ export function installGlobalDispatcher(dispatcher: object): () => void {
   }
   const saved: SavedSlot[] = []
   for (const realm of realms) {
+    // Node loads its bundled undici lazily (on the first fetch, or the first use of Headers,
+    // Request, Response, FormData), and only then puts its default Agent in slot `.1`, unless
+    // the slot is already taken. Load it now, so that slot holds that Agent and dispose puts it
+    // back; otherwise dispose would empty the slot and leave fetch with no dispatcher at all.
+    void (realm as any).Headers
     for (const slot of SLOTS) {
       saved.push({ realm, slot, existed: Object.hasOwn(realm, slot), previous: (realm as any)[slot] })
       ;(realm as any)[slot] = dispatcher

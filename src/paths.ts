@@ -13,7 +13,8 @@ export const RECORDINGS_DIR = '__recordings__'
 /** The recording of requests made outside any test (module scope, beforeAll). */
 export const FILE_LEVEL_NAME = '__file__'
 const MAX_SLUG_LENGTH = 80
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i
+// Windows reserves these device names also when an extension follows (`aux.txt`).
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i
 
 export function recordingsFolderOf(testFile: string): string {
   return join(dirname(testFile), RECORDINGS_DIR, basename(testFile))

@@ -4,7 +4,7 @@
  * Modelled on @vitest/snapshot's SnapshotState: entries start unchecked, use checks them off,
  * what is left at the end of a passed test is stale.
  */
-import type { RecordingError } from './errors.js'
+import { RecordingError } from './errors.js'
 import { parseRecordingText, printRecording } from './file-text.js'
 import { FORMAT_V1, type Interaction, type RecordingFile, type StoredRequest } from './format.js'
 import { missError } from './miss-error.js'
@@ -156,15 +156,20 @@ export class Recording {
     if (this.loaded) return this.loaded
     const text = readTextIfExists(this.path)
     let interactions: Interaction[] = []
-    if (text !== undefined) {
-      try {
-        interactions = parseRecordingText(text, this.path).interactions
-      } catch (error) {
-        this.loadError = error as RecordingError
-        throw error
-      }
+    try {
+      if (text !== undefined) interactions = parseRecordingText(text, this.path).interactions
+      this.loaded = { interactions, text, index: this.indexOf(interactions) }
+    } catch (error) {
+      this.loadError =
+        error instanceof RangeError
+          ? new RecordingError(
+              'RECORDING_INVALID_FORMAT',
+              `${this.path}: a request is nested too deeply to be matched (${error.message}). Delete the file and re-record with UPDATE_RECORDINGS=1.`,
+              { cause: error },
+            )
+          : (error as RecordingError)
+      throw this.loadError
     }
-    this.loaded = { interactions, text, index: this.indexOf(interactions) }
     return this.loaded
   }
 

@@ -33,14 +33,17 @@ export function replayResponse(sink: ClientSink, response: ReplayableResponse): 
   const pump = () => {
     scheduled = false
     if (paused || aborted) return
+    let sent = false
     if (index < response.chunks.length) {
       if (!sink.data(response.chunks[index++] as Buffer)) paused = true
+      sent = true
     }
-    if (index === response.chunks.length) {
-      if (!paused) finish(response.endError?.())
-    } else if (!paused) {
-      schedule()
-    }
+    if (paused) return
+    if (index < response.chunks.length) schedule()
+    // A truncated recording errors one turn after its last chunk: an error discards what the
+    // client has not read yet, and a client that reads only as far as was recorded must get it all.
+    else if (sent && response.endError) schedule()
+    else finish(response.endError?.())
   }
   const schedule = () => {
     if (scheduled) return

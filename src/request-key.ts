@@ -6,7 +6,7 @@
 import { stringify } from 'safe-stable-stringify'
 import { encodeRequestBody } from './body-codec.js'
 import type { StoredRequest } from './format.js'
-import { isSecretParam, redactTree } from './secrets.js'
+import { isSecretParam, redactString, redactTree } from './secrets.js'
 
 export interface LiveRequest {
   method: string
@@ -47,15 +47,28 @@ export function storedRequestOf(
   if (encoded.body_encoding === 'multipart' && headers['content-type']) {
     headers['content-type'] = headers['content-type'].replace(/;\s*boundary=[^;]*/i, '')
   }
+  // A secret can sit in the path or in a parameter with an ordinary name (`/bot<token>/getMe`):
+  // redacted here, so the stored URL and the key are the same on every run, with any key.
+  const href = redactUrl(url.href, secrets)
   const stored: StoredRequest = {
     method: live.method.toUpperCase(),
-    url: url.href,
-    endpoint: url.pathname,
+    url: href,
+    endpoint: href === url.href ? url.pathname : new URL(href).pathname,
     ...modelOf(encoded.body),
     headers,
     ...encoded,
   }
   return rules.normalizeRequest ? (rules.normalizeRequest(stored) ?? stored) : stored
+}
+
+function redactUrl(href: string, secrets: readonly string[]): string {
+  if (secrets.length === 0) return href
+  const forms = new Set<string>()
+  for (const secret of secrets) {
+    forms.add(secret)
+    forms.add(encodeURIComponent(secret))
+  }
+  return redactString(href, [...forms], new Set())
 }
 
 function modelOf(body: unknown): { model?: string } {

@@ -39,7 +39,10 @@ function parseData(data: string): unknown {
   // Only objects and arrays: a bare number or string would not print back unambiguously.
   if (first !== 0x7b && first !== 0x5b) return data
   try {
-    return JSON.parse(data)
+    const parsed = JSON.parse(data)
+    // JSON sent with spaces (`{"a": 1}`) is kept as its text, so this event still prints back
+    // exactly and the stream stays a list of events (one replay read each), not one text blob.
+    return JSON.stringify(parsed) === data ? parsed : data
   } catch {
     return data
   }
