@@ -63,7 +63,8 @@ async function handleRequest(context: DispatchContext, options: any, handler: an
   const body = await readRequestBody(options.body)
   const headers = requestHeadersOf(options.headers)
   const secrets = context.secretsFor(secretValuesOfRequest(headers, url, context.rules.secretParams))
-  const request = storedRequestOf({ method, url, headers, body }, context.rules, secrets)
+  const redacted = new Set<string>()
+  const request = storedRequestOf({ method, url, headers, body }, context.rules, secrets, redacted)
   const key = requestKey(request, context.rules.matchHeaders)
   const sink = sinkOf(handler)
   const position = recording.nextPosition()
@@ -79,7 +80,7 @@ async function handleRequest(context: DispatchContext, options: any, handler: an
     }
   }
 
-  const slot = recording.reserve(key)
+  const slot = recording.reserve(key, redacted.size)
   const { ids } = recording
   if (!ids) {
     const captured = await forwardAndCapture(await context.upstream(), { ...options, body }, sink)

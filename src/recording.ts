@@ -52,6 +52,8 @@ interface Loaded {
 
 interface Slot {
   key: string
+  /** Secret values removed from the request body before it was keyed. */
+  redactions: number
   interaction?: Interaction
   settled: boolean
 }
@@ -132,8 +134,8 @@ export class Recording {
   }
 
   /** Keeps the order in which requests started, whatever order their responses end in. */
-  reserve(key: string): Slot {
-    const slot: Slot = { key, settled: false }
+  reserve(key: string, redactions = 0): Slot {
+    const slot: Slot = { key, redactions, settled: false }
     this.slots.push(slot)
     return slot
   }
@@ -285,7 +287,8 @@ export class Recording {
       test_id: this.testId,
       interactions,
     })
-    outcome.redactions = redactions
+    outcome.redactions =
+      redactions + this.slots.reduce((sum, slot) => sum + (slot.interaction ? slot.redactions : 0), 0)
     const text = printRecording(file)
     if (text === loaded.text) return
     writeTextAtomic(this.path, text)

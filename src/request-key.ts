@@ -31,6 +31,7 @@ export function storedRequestOf(
   live: LiveRequest,
   rules: KeyRules,
   secrets: readonly string[] = [],
+  found: Set<string> = new Set(),
 ): StoredRequest {
   const url = new URL(live.url)
   for (const name of [...url.searchParams.keys()]) {
@@ -42,7 +43,7 @@ export function storedRequestOf(
     if (value !== undefined) headers[name] = value
   }
   const encoded = encodeRequestBody(live.body, live.headers['content-type'] ?? '')
-  if (encoded.body !== undefined) encoded.body = redactTree(encoded.body, secrets, new Set())
+  if (encoded.body !== undefined) encoded.body = redactTree(encoded.body, secrets, found)
   // The boundary is random on every run; the stored parts make it meaningless.
   if (encoded.body_encoding === 'multipart' && headers['content-type']) {
     headers['content-type'] = headers['content-type'].replace(/;\s*boundary=[^;]*/i, '')

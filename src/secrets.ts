@@ -63,6 +63,9 @@ export function secretValuesOfRequest(
     values.push(value)
     const token = /^(?:bearer|basic|token)\s+(.+)$/i.exec(value)?.[1]
     if (token) values.push(token)
+    // Cookies: each value on its own, so an echo of just the value is found too.
+    if (name === 'cookie')
+      for (const pair of value.split(';')) values.push(pair.slice(pair.indexOf('=') + 1).trim())
   }
   for (const [name, value] of url.searchParams) {
     if (isSecretParam(name, extraParams)) values.push(value)
