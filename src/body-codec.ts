@@ -114,11 +114,22 @@ export function responseChunks(response: StoredResponse): Buffer[] {
     case 'base64':
       return split(Buffer.from(body as string, 'base64'))
     case 'text':
+      // A stream that could not be stored as events (CRLF line ends, `data:` without a space)
+      // is still replayed one event (or line) per chunk, as it arrived.
+      if (response.is_streaming) return streamPieces(body as string, response.headers?.['content-type'] ?? '')
       return split(Buffer.from(body as string, 'utf8'))
     default:
       // Request-only encodings (multipart, form) never describe a response we produced.
       return split(Buffer.from(JSON.stringify(body)))
   }
+}
+
+const SSE_PIECE = /[\s\S]*?(?:\r\n\r\n|\n\n|\r\r)|[\s\S]+$/g
+const LINE_PIECE = /[^\n]*\n|[^\n]+$/g
+
+function streamPieces(text: string, contentType: string): Buffer[] {
+  const pieces = text.match(SSE_TYPE.test(contentType) ? SSE_PIECE : LINE_PIECE) ?? []
+  return pieces.flatMap((piece) => split(Buffer.from(piece, 'utf8')))
 }
 
 function split(bytes: Buffer): Buffer[] {

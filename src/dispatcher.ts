@@ -10,7 +10,7 @@ import { type ClientSink, type FlowController, requestHeadersOf, sinkOf } from '
 import type { IdMap } from './normalize-ids.js'
 import { normalizingSink } from './normalizing-sink.js'
 import type { RecordingMode } from './options.js'
-import { type Dispatcher, forwardAndCapture } from './record.js'
+import { type CapturedResponse, type Dispatcher, forwardAndCapture } from './record.js'
 import type { Recording } from './recording.js'
 import { replayResponse } from './replay.js'
 import { readRequestBody } from './request-body.js'
@@ -82,29 +82,21 @@ async function handleRequest(context: DispatchContext, options: any, handler: an
 
   const slot = recording.reserve(key, redacted.size)
   const { ids } = recording
-  if (!ids) {
-    const captured = await forwardAndCapture(await context.upstream(), { ...options, body }, sink)
-    recording.fill(
-      slot,
-      captured && {
-        request,
-        response: storedResponseOf(captured, context.volatileHeaders),
-        id_normalization_mapping: {},
-      },
-    )
-    return
-  }
-  // The test only ever saw normalized ids: the server gets the real ones back.
+  // The test only ever sees normalized ids: the server gets the real ones back.
   const minted: Record<string, string> = {}
-  const rewrite = (text: string) => ids.normalize(text, position, minted)
-  const client = normalizingSink(sink, rewrite)
-  const captured = await forwardAndCapture(await context.upstream(), withRealIds(options, body, ids), client)
-  const interaction: Interaction | undefined = captured && {
+  const rewrite = ids ? (text: string) => ids.normalize(text, position, minted) : undefined
+  const client = rewrite ? normalizingSink(sink, rewrite) : undefined
+  const interactionOf = (captured: CapturedResponse): Interaction => ({
     request,
-    response: storedResponseOf(captured, context.volatileHeaders, client.normalized ? rewrite : undefined),
-    id_normalization_mapping: ids.keepMapping ? minted : {},
-  }
-  recording.fill(slot, interaction)
+    response: storedResponseOf(captured, context.volatileHeaders, client?.normalized ? rewrite : undefined),
+    id_normalization_mapping: ids?.keepMapping ? minted : {},
+  })
+  const forwarded = ids ? withRealIds(options, body, ids) : { ...options, body }
+  const captured = await forwardAndCapture(await context.upstream(), forwarded, client ?? sink, (started) => {
+    // If the test ends before the body does, what arrived by then is stored, marked truncated.
+    slot.partial = () => interactionOf({ ...started, chunks: [...started.chunks], complete: false })
+  })
+  recording.fill(slot, captured && interactionOf(captured))
 }
 
 function withRealIds(options: any, body: Buffer, ids: IdMap): any {

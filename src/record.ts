@@ -23,6 +23,8 @@ export function forwardAndCapture(
   dispatcher: Dispatcher,
   options: any,
   sink: ClientSink,
+  /** Called when the headers arrive, with the response as captured so far (it keeps growing). */
+  onStart?: (captured: CapturedResponse) => void,
 ): Promise<CapturedResponse | undefined> {
   return new Promise((resolve) => {
     let captured: CapturedResponse | undefined
@@ -56,6 +58,7 @@ export function forwardAndCapture(
         statusText: string,
       ) {
         captured = { status, statusText: statusText ?? '', headers, chunks: [], complete: false }
+        onStart?.(captured)
         if (!sink.headers(status, headers, statusText ?? '')) controller.pause()
       },
       onResponseData(controller: FlowController, chunk: Buffer) {

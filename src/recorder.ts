@@ -135,7 +135,8 @@ export class Recorder {
     this.restore = undefined
     const upstream = this.upstream
     this.upstream = undefined
-    if (upstream && !this.options.upstream) await ((await upstream) as any).close?.()
+    // destroy, not close: close waits for response bodies nobody will ever read.
+    if (upstream && !this.options.upstream) await ((await upstream) as any).destroy?.()
   }
 
   startTest(identity: TestIdentity): TestRun {

@@ -50,8 +50,10 @@ interface Loaded {
   index: Map<string, number[]>
 }
 
-interface Slot {
+export interface Slot {
   key: string
+  /** The response as far as it arrived, for a test that ends before its body does. */
+  partial?: () => Interaction | undefined
   /** Secret values removed from the request body before it was keyed. */
   redactions: number
   interaction?: Interaction
@@ -141,6 +143,8 @@ export class Recording {
   }
 
   fill(slot: Slot, interaction: Interaction | undefined): void {
+    // A slot already stored (cut short when its test ended) keeps what was written.
+    if (slot.settled) return
     slot.settled = true
     if (interaction) {
       slot.interaction = interaction
@@ -148,9 +152,17 @@ export class Recording {
     }
   }
 
-  /** Recorded interactions of this attempt; responses still in flight are not stored. */
+  /** Recorded interactions of this attempt; a response still in flight counts as far as it got. */
   private recordedInteractions(): Interaction[] {
-    return this.slots.filter((slot) => slot.interaction).map((slot) => slot.interaction as Interaction)
+    const recorded: Interaction[] = []
+    for (const slot of this.slots) {
+      if (!slot.settled && slot.partial) {
+        const partial = slot.partial()
+        if (partial) this.fill(slot, partial)
+      }
+      if (slot.interaction) recorded.push(slot.interaction)
+    }
+    return recorded
   }
 
   load(): Loaded {
@@ -199,13 +211,14 @@ export class Recording {
    */
   finish(status: TestStatus): RecordingOutcome {
     const { mode } = this.settings
+    // First: responses cut short by the end of the test become recorded (truncated) entries.
+    const recorded = mode === 'live' ? [] : this.recordedInteractions()
     const outcome = this.outcomeBase(status)
     if (mode === 'live' || status === 'skipped') return outcome
     if (mode === 'replay') {
       outcome.staleEntries = status === 'passed' ? this.unusedCount() : 0
       return outcome
     }
-    const recorded = this.recordedInteractions()
     if (!this.loaded && recorded.length === 0 && !fileExists(this.path)) return outcome
     const loaded = this.tryLoad()
     if (!loaded) return outcome

@@ -2,6 +2,12 @@
  * Serves a recorded response to a client the way a socket would: headers, then one chunk at a
  * time (one SSE event per chunk), honouring pause/resume, and stopping on abort with exactly
  * one error callback (fetch waits for it; a client that cancels a body and retries must not hang).
+ *
+ * Pacing: a chunk is handed over only when the client asks for more, so it reads one event
+ * per read, as it did from the network (handing all over at once would coalesce them into one
+ * read). Node's fetch asks by calling `resume` as soon as it drained a chunk: the next chunk
+ * follows in a microtask (measured: 60 events in ~0.8 ms vs ~1.5 ms with one event-loop turn
+ * per event). Clients that never call resume unless paused are paced by `setImmediate`.
  */
 import type { ClientSink, FlowController, ResponseHeaders } from './handler-api.js'
 
@@ -15,11 +21,14 @@ export interface ReplayableResponse {
 }
 
 export function replayResponse(sink: ClientSink, response: ReplayableResponse): void {
+  const { chunks } = response
   let index = 0
   let paused = false
   let aborted = false
   let finished = false
-  let scheduled = false
+  /** A chunk was delivered; the next waits for the client's demand (or the fallback turn). */
+  let waiting = false
+  let fallback: NodeJS.Immediate | undefined
 
   const finish = (error?: unknown) => {
     if (finished) return
@@ -28,27 +37,29 @@ export function replayResponse(sink: ClientSink, response: ReplayableResponse): 
     else sink.error(error)
   }
 
-  // One chunk per turn of the event loop: the client reads one event at a time, as it did
-  // from the network (pushing all at once would hand it the whole stream in one read).
-  const pump = () => {
-    scheduled = false
-    if (paused || aborted) return
-    let sent = false
-    if (index < response.chunks.length) {
-      if (!sink.data(response.chunks[index++] as Buffer)) paused = true
-      sent = true
-    }
-    if (paused) return
-    if (index < response.chunks.length) schedule()
-    // A truncated recording errors one turn after its last chunk: an error discards what the
-    // client has not read yet, and a client that reads only as far as was recorded must get it all.
-    else if (sent && response.endError) schedule()
-    else finish(response.endError?.())
+  const next = () => {
+    if (!waiting) return
+    waiting = false
+    if (fallback) clearImmediate(fallback)
+    fallback = undefined
+    pump()
   }
-  const schedule = () => {
-    if (scheduled) return
-    scheduled = true
-    setImmediate(pump)
+
+  const pump = () => {
+    if (paused || aborted || finished) return
+    if (index < chunks.length) {
+      if (!sink.data(chunks[index++] as Buffer)) paused = true
+      // A clean end follows the last chunk at once; a truncated one only if the client asks for more.
+      if (index === chunks.length && !paused && !response.endError) return finish()
+      waiting = true
+      if (!paused) fallback = setImmediate(next)
+      return
+    }
+    const { endError } = response
+    if (!endError) return finish()
+    // Fetch asks for more as soon as its buffer has room, before the test decides to stop:
+    // give the test a full turn to cancel before the truncation error is raised.
+    fallback = setImmediate(() => finish(endError()))
   }
 
   const controller: FlowController = {
@@ -62,21 +73,26 @@ export function replayResponse(sink: ClientSink, response: ReplayableResponse): 
       paused = true
     },
     resume() {
-      if (!paused || aborted) return
+      if (aborted || finished) return
       paused = false
-      // Never re-enter the client from inside its own resume call.
-      schedule()
+      // Never re-enter the client from inside its own call.
+      if (waiting) queueMicrotask(next)
     },
     abort(reason) {
       if (aborted || finished) return
       aborted = true
+      if (fallback) clearImmediate(fallback)
       queueMicrotask(() => finish(reason ?? abortError()))
     },
   }
 
   sink.start(controller)
   if (aborted) return
-  if (!sink.headers(response.status, response.headers, response.statusText)) paused = true
+  if (!sink.headers(response.status, response.headers, response.statusText)) {
+    paused = true
+    waiting = true
+    return
+  }
   pump()
 }
 
