@@ -11,9 +11,9 @@
  * Options: --quick (tiny smoke run, CI), --rounds <n>, --only <c1,c2>, --workloads <w1,w2>
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { cpus, totalmem } from 'node:os'
+import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -44,7 +44,9 @@ const CONTENDERS = [
   { id: 'msw', name: 'msw setupServer' },
   { id: 'nock', name: 'nock.back', recorded: true },
   { id: 'polly', name: 'Polly.js', recorded: true },
-].filter((c) => !args.only || args.only.split(',').includes(c.id) || ['loopback', 'mock-agent'].includes(c.id))
+].filter(
+  (c) => !args.only || args.only.split(',').includes(c.id) || ['loopback', 'mock-agent'].includes(c.id),
+)
 
 const WORKLOADS = [
   { id: 'w1', title: 'W1 JSON (POST 1 KB → 2 KB)', mockRef: 'w1', loopRef: 'w1' },
@@ -72,8 +74,30 @@ function ensureDeps() {
   }
 }
 
+/**
+ * A private copy of dist/ for this run, so a rebuild in the repo (tsup cleans dist/ first)
+ * cannot pull the library out from under a half-finished run. Bare imports resolve exactly
+ * as from dist/ (node_modules is a link to the root's).
+ */
+function snapshotDist() {
+  if (!existsSync(join(ROOT_DIR, 'dist', 'index.js'))) return undefined
+  const dir = mkdtempSync(join(tmpdir(), 'fetch-recordings-bench-'))
+  try {
+    cpSync(join(ROOT_DIR, 'dist'), join(dir, 'dist'), { recursive: true })
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true, type: 'module' }))
+    symlinkSync(join(ROOT_DIR, 'node_modules'), join(dir, 'node_modules'), 'dir')
+    return dir
+  } catch (error) {
+    log(`bench: could not copy dist/ (${error.message}); using it in place`)
+    rmSync(dir, { recursive: true, force: true })
+    return undefined
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Child processes
+
+let DIST_SNAPSHOT
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -87,14 +111,26 @@ function freePort() {
 }
 
 function runWorker(contender, workload, { origin, record = false }) {
-  const argv = [join(BENCH_DIR, 'worker.mjs'), contender, workload, '--origin', origin, '--fixtures', FIXTURES]
+  const argv = [
+    join(BENCH_DIR, 'worker.mjs'),
+    contender,
+    workload,
+    '--origin',
+    origin,
+    '--fixtures',
+    FIXTURES,
+  ]
   if (QUICK) argv.push('--quick')
   if (record) argv.push('--record')
   return new Promise((resolve) => {
     const child = spawn(process.execPath, argv, {
       cwd: ROOT_DIR,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      env: {
+        ...process.env,
+        NODE_NO_WARNINGS: '1',
+        ...(DIST_SNAPSHOT ? { FETCH_RECORDINGS_BENCH_DIST: join(DIST_SNAPSHOT, 'dist', 'index.js') } : {}),
+      },
     })
     let stdout = ''
     let stderr = ''
@@ -111,7 +147,8 @@ function runWorker(contender, workload, { origin, record = false }) {
       try {
         resolve(JSON.parse(line))
       } catch {
-        const why = signal === 'SIGKILL' ? `timed out after ${CHILD_TIMEOUT_MS / 1000} s` : `exit ${code ?? signal}`
+        const why =
+          signal === 'SIGKILL' ? `timed out after ${CHILD_TIMEOUT_MS / 1000} s` : `exit ${code ?? signal}`
         const last = stderr.trim().split('\n').filter(Boolean).pop() ?? ''
         resolve({ contender, workload, ok: false, error: `${why}${last ? `: ${last}` : ''}` })
       }
@@ -242,8 +279,10 @@ function renderNotes(results, meta) {
 async function main() {
   const started = Date.now()
   ensureDeps()
-  const distOk = existsSync(join(ROOT_DIR, 'dist', 'index.js'))
-  if (!distOk) log('bench: dist/index.js not found: fetch-recordings will be reported as an error')
+  DIST_SNAPSHOT = snapshotDist()
+  if (!DIST_SNAPSHOT) log('bench: dist/index.js not found: fetch-recordings will be reported as an error')
+  process.on('exit', () => DIST_SNAPSHOT && rmSync(DIST_SNAPSHOT, { recursive: true, force: true }))
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
 
   rmSync(FIXTURES, { recursive: true, force: true })
   mkdirSync(FIXTURES, { recursive: true })
@@ -288,7 +327,7 @@ async function main() {
     '',
     '',
   ].join('\n')
-  const w5 = await import('./w5.mjs').then((m) => m.runW5({ quick: QUICK, log }))
+  const w5 = await import('./w5.mjs').then((m) => m.runW5({ quick: QUICK, log, origin }))
   const md = `${header}${renderTable(results)}\n\n${renderNotes(results, { rounds: ROUNDS })}\n${w5 ? `\n${w5}\n` : ''}`
   mkdirSync(RESULTS, { recursive: true })
   writeFileSync(join(RESULTS, 'latest.md'), md)

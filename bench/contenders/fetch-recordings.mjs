@@ -4,14 +4,19 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { ROOT_DIR } from '../lib/fixtures.mjs'
 
 const version = JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')).version
-export const label = `fetch-recordings ${version} (replay)`
+export const label = `fetch-recordings ${version} (replay; update mode in W4)`
 export const phases = ['replay', 'record']
 
 export async function open({ phase, dir, workload }) {
-  const { createRecorder } = await import(new URL('../../dist/index.js', import.meta.url).href)
+  // The runner hands workers a private copy of dist/ (see run.mjs); alone, use the repo's.
+  const entry = process.env.FETCH_RECORDINGS_BENCH_DIST
+    ? pathToFileURL(process.env.FETCH_RECORDINGS_BENCH_DIST).href
+    : new URL('../../dist/index.js', import.meta.url).href
+  const { createRecorder } = await import(entry)
   const repeated = workload === 'w1' || workload === 'w2'
   const recorder = createRecorder({
     mode: phase === 'record' ? 'update' : 'replay',

@@ -2,7 +2,7 @@
 import nock from 'nock'
 import { fileNameFor, versionOf } from '../lib/fixtures.mjs'
 
-export const label = `nock ${versionOf('nock')} (nock.back lockdown)`
+export const label = `nock ${versionOf('nock')} (nock.back lockdown; record in W4)`
 export const phases = ['replay', 'record']
 
 export async function open({ phase, dir, workload }) {

@@ -4,7 +4,7 @@ import { Polly } from '@pollyjs/core'
 import FSPersister from '@pollyjs/persister-fs'
 import { fileNameFor, versionOf } from '../lib/fixtures.mjs'
 
-export const label = `Polly.js ${versionOf('@pollyjs/core')} (adapter-fetch, persister-fs, replay)`
+export const label = `Polly.js ${versionOf('@pollyjs/core')} (adapter-fetch, persister-fs; replay, record in W4)`
 export const phases = ['replay', 'record']
 
 Polly.register(FetchAdapter)

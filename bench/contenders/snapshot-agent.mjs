@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { SnapshotAgent, setGlobalDispatcher } from 'undici'
 import { fileNameFor, versionOf } from '../lib/fixtures.mjs'
 
-export const label = `undici SnapshotAgent (undici ${versionOf('undici')}, playback)`
+export const label = `undici SnapshotAgent (undici ${versionOf('undici')}, playback; record in W4)`
 export const phases = ['replay', 'record']
 
 export async function open({ phase, dir, workload }) {
