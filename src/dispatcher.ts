@@ -37,8 +37,12 @@ export class RecordingDispatcher {
 
   dispatch(options: any, handler: any): boolean {
     handleRequest(this.context, options, handler).catch((error) => {
-      if (error instanceof RecordingError) this.context.onError(error)
-      failRequest(sinkOf(handler), error)
+      // The request fails whatever happens while noting the error: a client must never hang.
+      try {
+        if (error instanceof RecordingError) this.context.onError(error)
+      } finally {
+        failRequest(sinkOf(handler), error)
+      }
     })
     return true
   }

@@ -113,7 +113,7 @@ export class Recorder {
       isPassthrough: (method, url) => matchesPassthrough(this.options.passthrough, method, url),
       secretsFor: (requestSecrets) => this.secretsFor(requestSecrets),
       upstream: () => this.upstreamDispatcher(),
-      onError: (error) => this.runForRequest()?.recording.noteMiss(error),
+      onError: (error) => this.currentRun()?.recording.noteMiss(error),
     })
     const removeDispatcher = installGlobalDispatcher(dispatcher)
     const removeGuard =
@@ -188,7 +188,10 @@ export class Recorder {
    */
   /** The test in whose context we are, without failing when it is ambiguous. */
   private currentRun(): TestRun | undefined {
-    return this.als.getStore() ?? (this.active.size === 1 ? this.active.values().next().value : this.fileRun)
+    const bound = this.als.getStore()
+    if (bound) return bound
+    if (this.active.size > 1) return undefined
+    return this.active.size === 1 ? this.active.values().next().value : this.fileRun
   }
 
   private runForRequest(): TestRun | undefined {
