@@ -22,7 +22,7 @@ async function recordThenReplay<T>(fn: (base: string) => Promise<T>, replay = tr
     try {
       const run = recorder.startTest({ testFile: join(dir, 'faults.test.ts'), testName: 'fault' })
       const started = performance.now()
-      const result = await run.run(() =>
+      const result: { value?: T; error?: any } = await run.run(() =>
         fn(base).then(
           (value) => ({ value }),
           (error) => ({ error }),
