@@ -1,1 +1,72 @@
-export {}
+/**
+ * The Jest reporter: `reporters: ['default', 'fetch-recordings/jest-reporter']`.
+ * Its constructor opens the run folder the environments write to (run-dir.ts); at the end of
+ * the run it joins their outcomes with Jest's results, builds the core's report and prints the
+ * summary, which ends with the command that fixes what it lists.
+ * Options: `['fetch-recordings/jest-reporter', { failOnStale: true }]` fails the run (exit code 1)
+ * when anything is stale.
+ */
+import type { AggregatedResult, Reporter, TestContext } from '@jest/reporters'
+import type { Config } from '@jest/types'
+import pc from 'picocolors'
+import { buildRunReport, formatSummary, RecordingError } from '../src/index.js'
+import { ensureRunDir, openRunDir, readEnvironmentReports, removeRunDir } from './run-dir.js'
+import { runFactsOf } from './run-facts.js'
+
+export interface ReporterOptions {
+  /** Fail the run when a recording is stale (CI hygiene). Default false. */
+  failOnStale?: boolean
+}
+
+export const UPDATE_COMMAND = 'UPDATE_RECORDINGS=1 npx jest'
+
+export default class FetchRecordingsReporter implements Reporter {
+  private readonly runDir: string
+  private lastError: Error | undefined
+
+  constructor(
+    private readonly globalConfig: Config.GlobalConfig,
+    private readonly options: ReporterOptions = {},
+  ) {
+    this.runDir = openRunDir()
+    // Jest can end without onRunComplete (no tests found, a crash): the folder goes anyway.
+    const runDir = this.runDir
+    process.once('exit', () => removeRunDir(runDir))
+  }
+
+  onRunStart(): void {
+    this.lastError = undefined
+    ensureRunDir(this.runDir)
+  }
+
+  onRunComplete(testContexts: Set<TestContext>, results: AggregatedResult): void {
+    try {
+      const reports = readEnvironmentReports(this.runDir)
+      // No file ran with the fetch-recordings environment: nothing to say.
+      if (reports.length === 0) return
+      const report = buildRunReport(
+        runFactsOf({ reports, results, globalConfig: this.globalConfig, testContexts }),
+      )
+      const color = pc.isColorSupported
+      const lines = [
+        formatSummary(report, { rootDir: this.globalConfig.rootDir, updateCommand: UPDATE_COMMAND, color }),
+      ]
+      if (this.options.failOnStale && report.totals.stale > 0) {
+        this.lastError = new RecordingError(
+          'INVALID_OPTION',
+          `${report.totals.stale} stale recording(s) and failOnStale is set: the run fails. Run \`${UPDATE_COMMAND}\` to remove them.`,
+        )
+        lines.push(pc.createColors(color).red(`   ${this.lastError.message}`))
+      }
+      process.stderr.write(`\n${lines.join('\n')}\n`)
+    } finally {
+      removeRunDir(this.runDir)
+    }
+  }
+
+  getLastError(): Error | undefined {
+    return this.lastError
+  }
+}
+
+export { FetchRecordingsReporter }

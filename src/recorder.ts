@@ -146,9 +146,10 @@ export class Recorder {
   }
 
   /** Requests made outside any test (module scope, beforeAll) go to this file's file-level recording. */
-  startFile(testFile: string): void {
+  startFile(testFile: string): TestRun {
     this.currentFile = testFile
     this.fileRun = this.startTest({ testFile, testName: '' })
+    return this.fileRun
   }
 
   /** Ends the file: finishes its file-level recording; returns (and forgets) the file's outcomes. */
