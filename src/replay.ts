@@ -9,6 +9,8 @@
  * follows in a microtask (measured: 60 events in ~0.8 ms vs ~1.5 ms with one event-loop turn
  * per event). Clients that never call resume unless paused are paced by `setImmediate`.
  */
+// node:timers, not the global: fake timers (vi.useFakeTimers) replace the global setImmediate.
+import { clearImmediate, setImmediate } from 'node:timers'
 import type { ClientSink, FlowController, ResponseHeaders } from './handler-api.js'
 
 export interface ReplayableResponse {

@@ -1,1 +1,113 @@
-export {}
+/**
+ * The setup file the plugin adds to every project (it runs in the workers, once per test file,
+ * before the test file is imported): one Recorder per worker (worker-state.ts), then hooks that
+ * bind each test attempt to its recording (file-session.ts).
+ */
+
+import type { RunnerTestFile } from 'vitest'
+import * as vitest from 'vitest'
+import { createRecorder, RecordingError, type RecordingsOptions, UPDATE_FLAG } from '../src/index.js'
+import { FileSession, type FunctionSlot } from './file-session.js'
+import { deserializePatterns, PROVIDE_KEY, type WorkerSettings } from './settings.js'
+import { workerState } from './worker-state.js'
+
+// The configFile's default export: the plugin's transform hook adds `import … from configFile`
+// to this module (index.ts); without a configFile the name stays undeclared.
+declare const __FETCH_RECORDINGS_CONFIG__: unknown
+
+const settings = readSettings()
+const options = recorderOptions(settings, configFileOptions(settings))
+const worker = workerState(JSON.stringify(settings), () => createRecorder(options).install())
+const session = new FileSession({
+  worker,
+  testFile: testFileOf(),
+  file: currentFileTask(),
+  customLayout: typeof options.resolveRecordingPath === 'function',
+})
+session.start()
+
+if (useAroundEach(settings)) {
+  vitest.aroundEach((runTest, context) => session.aroundTest(runTest, context.task))
+  vitest.aroundAll(async (runSuite) => {
+    await runSuite()
+    session.finish()
+  })
+} else {
+  // Loaded only here: Vitest 4.1 deprecates `vitest/suite` (with a warning on import).
+  const loadSlot = async () => {
+    const { getFn, setFn } = await import('vitest/suite')
+    return { getFn, setFn } as unknown as FunctionSlot
+  }
+  vitest.beforeEach((context) => session.beforeTest(context, loadSlot))
+  vitest.afterAll(() => session.finish())
+}
+
+/** The test file this evaluation of the setup file is for (Vitest evaluates it once per file). */
+function testFileOf(): string {
+  const testPath = vitest.expect.getState().testPath
+  if (!testPath) {
+    throw new RecordingError('INVALID_OPTION', 'The fetch-recordings setup file ran outside a test file.')
+  }
+  return testPath
+}
+
+/** The file's task, from the runner's collector; Vitest < 4.1 has no public way (found later). */
+function currentFileTask(): RunnerTestFile | undefined {
+  const runner = (vitest as { TestRunner?: { getCurrentSuite?: () => { file?: RunnerTestFile } } }).TestRunner
+  return runner?.getCurrentSuite?.().file
+}
+
+function readSettings(): WorkerSettings {
+  const settings = (vitest.inject as (key: string) => unknown)(PROVIDE_KEY) as WorkerSettings | undefined
+  if (!settings) {
+    throw new RecordingError(
+      'INVALID_OPTION',
+      'The fetch-recordings setup file ran without its plugin. Add the plugin instead of the setup file: plugins: [fetchRecordings()] in vitest.config.',
+    )
+  }
+  return settings
+}
+
+function configFileOptions(settings: WorkerSettings): RecordingsOptions {
+  if (!settings.configFile) return {}
+  if (typeof __FETCH_RECORDINGS_CONFIG__ === 'undefined') {
+    throw new RecordingError(
+      'INVALID_OPTION',
+      `configFile ${settings.configFile} was not loaded: the plugin's transform did not see this setup file. Add fetchRecordings() to the plugins of this project's own config.`,
+    )
+  }
+  const loaded = __FETCH_RECORDINGS_CONFIG__
+  if (typeof loaded !== 'object' || loaded === null) {
+    throw new RecordingError(
+      'INVALID_OPTION',
+      `configFile ${settings.configFile} must have a default export with the options object (export default { normalizeRequest, ... }).`,
+    )
+  }
+  return loaded as RecordingsOptions
+}
+
+/** The configFile's options, overridden by the inline ones, plus what only Vitest knows. */
+function recorderOptions(settings: WorkerSettings, fromFile: RecordingsOptions) {
+  const { passthrough, ...inline } = settings.options
+  return {
+    ...fromFile,
+    ...inline,
+    ...(passthrough ? { passthrough: deserializePatterns(passthrough) } : {}),
+    rootDir: settings.rootDir,
+    runnerCi: settings.runnerCi,
+    // Workers do not see the main process's argv; the flag found there is passed on.
+    argv: settings.updateFlag ? [UPDATE_FLAG] : [],
+  }
+}
+
+function useAroundEach(settings: WorkerSettings): boolean {
+  const available = typeof vitest.aroundEach === 'function' && typeof vitest.aroundAll === 'function'
+  if (settings.binding === 'beforeEach') return false
+  if (settings.binding === 'aroundEach' && !available) {
+    throw new RecordingError(
+      'INVALID_OPTION',
+      'binding: "aroundEach" needs Vitest 4.1 or later. Upgrade Vitest, or leave binding unset.',
+    )
+  }
+  return available
+}

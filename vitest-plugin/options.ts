@@ -1,0 +1,91 @@
+/**
+ * The plugin's options, checked in the config process where a mistake is cheapest to report:
+ * an unknown key (a typo would silently do nothing), or a function, which cannot reach the
+ * workers (they receive options through `project.provide`, as plain data).
+ */
+import { RecordingError, type RecordingsOptions } from '../src/index.js'
+import { type Binding, type SerializedOptions, serializePatterns } from './settings.js'
+
+type CodeOptions = 'passthrough' | 'normalizeRequest' | 'resolveRecordingPath'
+
+export interface FetchRecordingsOptions extends Omit<RecordingsOptions, CodeOptions> {
+  /** URL prefixes, `*` globs or RegExps that go straight to the network (a predicate: use configFile). */
+  passthrough?: (string | RegExp)[]
+  /**
+   * A module (relative to the project root; .ts works) whose default export holds more options,
+   * functions included: normalizeRequest, a passthrough predicate, resolveRecordingPath.
+   * Every worker imports it. Inline options win over the file's.
+   */
+  configFile?: string
+  /** Fail the run (exit code 1) when a recording is stale, like obsolete snapshots in CI. */
+  failOnStale?: boolean
+  /**
+   * How requests are bound to their test: `aroundEach` (Vitest ≥ 4.1, the default there) or
+   * `beforeEach` (Vitest 4.0; `test.concurrent` tests then cannot be told apart).
+   */
+  binding?: Binding
+}
+
+// A Record, not a list: an option added to the core without a decision here fails the type check.
+const KEYS: Record<keyof FetchRecordingsOptions | CodeOptions, 'data' | 'code' | 'main'> = {
+  mode: 'data',
+  updateRecordings: 'data',
+  matchHeaders: 'data',
+  passthrough: 'data',
+  allowRepeats: 'data',
+  secretParams: 'data',
+  volatileResponseHeaders: 'data',
+  normalizeIds: 'data',
+  blockNetwork: 'data',
+  normalizeRequest: 'code',
+  resolveRecordingPath: 'code',
+  configFile: 'main',
+  failOnStale: 'main',
+  binding: 'main',
+}
+
+export interface CheckedOptions {
+  inline: SerializedOptions
+  configFile: string | undefined
+  failOnStale: boolean
+  binding: Binding
+}
+
+export function checkOptions(options: FetchRecordingsOptions = {}): CheckedOptions {
+  const inline: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options)) {
+    const kind = (KEYS as Record<string, string | undefined>)[key]
+    if (kind === undefined) {
+      throw invalid(`"${key}" is not an option. Known options: ${Object.keys(KEYS).join(', ')}.`)
+    }
+    if (typeof value === 'function') {
+      throw invalid(
+        `${key} is a function, and functions cannot reach Vitest's workers. Move it to a module named by the configFile option (export default { ${key} }); see docs/vitest.md.`,
+      )
+    }
+    if (kind === 'data' && value !== undefined) inline[key] = value
+  }
+  const checked = inline as SerializedOptions & { passthrough?: (string | RegExp)[] }
+  if (checked.passthrough !== undefined) {
+    if (!Array.isArray(checked.passthrough))
+      throw invalid('passthrough must be an array of strings or RegExps.')
+    checked.passthrough = serializePatterns(checked.passthrough) as unknown as (string | RegExp)[]
+  }
+  if (options.configFile !== undefined && typeof options.configFile !== 'string') {
+    throw invalid('configFile must be a path (relative to the project root).')
+  }
+  const binding = options.binding ?? 'auto'
+  if (!['auto', 'aroundEach', 'beforeEach'].includes(binding)) {
+    throw invalid(`binding: "${binding}" is not one of auto, aroundEach, beforeEach.`)
+  }
+  return {
+    inline: checked as SerializedOptions,
+    configFile: options.configFile,
+    failOnStale: options.failOnStale === true,
+    binding,
+  }
+}
+
+function invalid(message: string): RecordingError {
+  return new RecordingError('INVALID_OPTION', `Vitest plugin: ${message}`)
+}
