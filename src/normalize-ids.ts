@@ -38,7 +38,14 @@ export const DEFAULT_ID_PREFIXES = [
   'modr-',
   'req_',
 ]
-export const DEFAULT_TIMESTAMP_FIELDS = ['created', 'created_at', 'completed_at', 'started_at', 'last_active_at', 'expires_at']
+export const DEFAULT_TIMESTAMP_FIELDS = [
+  'created',
+  'created_at',
+  'completed_at',
+  'started_at',
+  'last_active_at',
+  'expires_at',
+]
 /** A fixed, plausible time (2023-11-14T22:13:20Z): tests that check `created > 0` still pass. */
 export const FIXED_TIMESTAMP = 1_700_000_000
 
