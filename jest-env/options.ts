@@ -28,6 +28,7 @@ const OPTION_KEYS: Record<keyof EnvironmentOptions, true> = {
   volatileResponseHeaders: true,
   normalizeIds: true,
   blockNetwork: true,
+  upstream: true,
   configFile: true,
 }
 

@@ -35,6 +35,12 @@ export interface RecordingsOptions {
   normalizeIds?: boolean | NormalizeIdsOptions
   /** In replay mode also refuse non-loopback connections made by other clients. */
   blockNetwork?: boolean
+  /**
+   * The dispatcher live traffic goes through (recording, passthrough, live mode): a
+   * `ProxyAgent` behind a corporate proxy, or a local stand-in for an API while developing.
+   * Default: a fresh undici Agent. Code, so it goes in a configFile.
+   */
+  upstream?: { dispatch(options: any, handler: any): boolean }
 }
 
 export interface NormalizeIdsOptions {

@@ -30,8 +30,6 @@ export interface RecorderOptions extends RecordingsOptions {
   argv?: readonly string[]
   /** The runner is in CI / update-`none` state (Vitest `update: 'none'`, Jest `--ci`). */
   runnerCi?: boolean
-  /** Where live traffic goes (default: a fresh undici Agent). */
-  upstream?: Dispatcher
 }
 
 export class TestRun {

@@ -6,7 +6,7 @@
 import { RecordingError, type RecordingsOptions } from '../src/index.js'
 import { type Binding, type SerializedOptions, serializePatterns } from './settings.js'
 
-type CodeOptions = 'passthrough' | 'normalizeRequest' | 'resolveRecordingPath'
+type CodeOptions = 'passthrough' | 'normalizeRequest' | 'resolveRecordingPath' | 'upstream'
 
 export interface FetchRecordingsOptions extends Omit<RecordingsOptions, CodeOptions> {
   /** URL prefixes, `*` globs or RegExps that go straight to the network (a predicate: use configFile). */
@@ -39,6 +39,7 @@ const KEYS: Record<keyof FetchRecordingsOptions | CodeOptions, 'data' | 'code' |
   blockNetwork: 'data',
   normalizeRequest: 'code',
   resolveRecordingPath: 'code',
+  upstream: 'code',
   configFile: 'main',
   failOnStale: 'main',
   binding: 'main',
