@@ -69,8 +69,3 @@ export function installGlobalDispatcher(dispatcher: object): () => void {
     for (const realm of realms) delete (realm as any)[OWNER]
   }
 }
-
-/** The dispatcher that was in fetch's slot before ours (to forward passthrough traffic to). */
-export function currentGlobalDispatcher(): unknown {
-  return (globalThis as any)[SLOTS[0] as symbol]
-}

@@ -1,9 +1,9 @@
 /**
  * Sits between the network and the client while recording, so the client reads normalized
- * ids (normalize-ids.ts) exactly as a later replay will serve them. Streams (SSE, NDJSON) are
- * rewritten line by line as they arrive and keep streaming; other text bodies are held to the
- * end (they are not streamed anyway), decoded if compressed, rewritten, then delivered.
- * Binary bodies and compressed streams pass through untouched (and are stored untouched).
+ * ids (normalize-ids.ts) exactly as a later replay will serve them. Uncompressed text (SSE,
+ * NDJSON, JSON, plain text) is rewritten line by line as it arrives, so streams keep
+ * streaming; compressed non-stream text is held to the end, decoded, rewritten, then
+ * delivered. Binary bodies and compressed streams pass through untouched (and are stored so).
  */
 import type { ClientSink, ResponseHeaders } from './handler-api.js'
 import { decodeBody } from './response-store.js'
@@ -30,11 +30,16 @@ export function normalizingSink(client: ClientSink, rewrite: (text: string) => s
     headers(status, headers, statusText) {
       const contentType = String(headerValue(headers, 'content-type') ?? '')
       const encoding = headerValue(headers, 'content-encoding')
+      // Uncompressed text is rewritten line by line as it arrives, whatever its type says (a
+      // chunked text/plain stream must keep streaming); compressed text is held, then decoded.
       if (STREAM_TYPE.test(contentType)) mode = encoding ? 'pass' : 'stream'
-      else if (TEXT_TYPE.test(contentType)) mode = 'hold'
-      if (mode !== 'hold') return client.headers(status, headers, statusText)
-      held = { status, headers, statusText, chunks: [] }
-      return true
+      else if (TEXT_TYPE.test(contentType)) mode = encoding ? 'hold' : 'stream'
+      if (mode === 'hold') {
+        held = { status, headers, statusText, chunks: [] }
+        return true
+      }
+      // A rewritten body no longer has the server's length.
+      return client.headers(status, mode === 'stream' ? withoutLength(headers) : headers, statusText)
     },
     data(chunk) {
       if (mode === 'pass') return client.data(chunk)
@@ -81,6 +86,12 @@ function deliverHeld(
   }
   client.headers(held.status, headers, held.statusText)
   if (body.length > 0) client.data(body)
+}
+
+function withoutLength(headers: ResponseHeaders): ResponseHeaders {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'content-length'),
+  )
 }
 
 function headerValue(headers: ResponseHeaders, name: string): string | string[] | undefined {

@@ -8,19 +8,19 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { dirname } from 'node:path'
 import { RecordingDispatcher } from './dispatcher.js'
 import { RecordingError } from './errors.js'
+import type { StoredRequest } from './format.js'
 import { installGlobalDispatcher } from './install.js'
 import { resolveMode } from './mode.js'
 import { type BlockedConnection, blockNonLoopbackConnections } from './network-guard.js'
 import { type IdRules, idRulesOf } from './normalize-ids.js'
 import type { RecordingMode, RecordingsOptions, TestIdentity } from './options.js'
 import { matchesPassthrough } from './passthrough.js'
-
 import { defaultRecordingPath, testIdOf } from './paths.js'
 import type { Dispatcher } from './record.js'
 import { Recording, type RecordingOutcome, type TestStatus } from './recording.js'
-import type { KeyRules } from './request-key.js'
+import { type KeyRules, requestKey } from './request-key.js'
 import { DEFAULT_VOLATILE_HEADERS } from './response-store.js'
-import { isSecretHeader, redactInteractionsOf, secretValuesOfEnvironment } from './secrets.js'
+import { isSecretHeader, isSecretParam, redactInteractionsOf, secretValuesOfEnvironment } from './secrets.js'
 import { sweepTempFiles } from './storage.js'
 
 export interface RecorderOptions extends RecordingsOptions {
@@ -61,6 +61,7 @@ export class Recorder {
   private readonly active = new Set<TestRun>()
   private readonly outcomes: RecordingOutcome[] = []
   private readonly seenSecrets = new Set<string>()
+  private secretList: readonly string[] | undefined
   private readonly sweptFolders = new Set<string>()
   private readonly environmentSecrets: string[]
   private readonly rules: KeyRules
@@ -139,6 +140,14 @@ export class Recorder {
 
   startTest(identity: TestIdentity): TestRun {
     const recording = this.recordingOf(identity)
+    if (recording.lastStatus === 'passed' && identity.testName !== '') {
+      // Two tests of one file with the same full name would share (and in update mode
+      // overwrite) one recording. A retry only follows a failure, so this is a namesake.
+      throw new RecordingError(
+        'DUPLICATE_TEST_NAME',
+        `Two tests in ${identity.testFile} are named "${identity.testName}"; they would share one recording (${recording.path}). Give them different names.`,
+      )
+    }
     recording.beginAttempt()
     return new TestRun(identity, recording, this)
   }
@@ -160,11 +169,6 @@ export class Recorder {
     for (const [path, recording] of this.recordings)
       if (recording.identity.testFile === testFile) this.recordings.delete(path)
     return mine
-  }
-
-  /** The outcomes collected so far (all files), for integrations that report per run. */
-  takeOutcomes(): RecordingOutcome[] {
-    return this.outcomes.splice(0, this.outcomes.length)
   }
 
   bind<T>(run: TestRun, fn: () => T): T {
@@ -225,6 +229,7 @@ export class Recorder {
         mode: this.mode,
         matchHeaders: this.rules.matchHeaders,
         allowRepeats: this.options.allowRepeats === true,
+        keyOf: (request) => this.keyOfStored(request),
         idRules: this.idRules,
         sanitize: (file) => redactInteractionsOf(file, this.secretsFor([])),
       })
@@ -233,9 +238,32 @@ export class Recorder {
     return recording
   }
 
+  /**
+   * A stored request keyed under today's rules, so a new normalizeRequest or secret parameter
+   * applies to files recorded before it (the hook gets a copy: hooks may mutate their argument).
+   */
+  private keyOfStored(stored: StoredRequest): string {
+    const url = new URL(stored.url)
+    for (const name of [...url.searchParams.keys()]) {
+      if (isSecretParam(name, this.rules.secretParams)) url.searchParams.delete(name)
+    }
+    const request: StoredRequest = { ...stored, url: url.href }
+    const normalize = this.rules.normalizeRequest
+    const normalized = normalize ? (normalize(structuredClone(request)) ?? request) : request
+    return requestKey(normalized, this.rules.matchHeaders)
+  }
+
   private secretsFor(requestSecrets: readonly string[]): readonly string[] {
-    for (const secret of requestSecrets) this.seenSecrets.add(secret)
-    return [...this.seenSecrets, ...this.environmentSecrets]
+    let grew = this.secretList === undefined
+    for (const secret of requestSecrets) {
+      if (!this.seenSecrets.has(secret)) {
+        this.seenSecrets.add(secret)
+        grew = true
+      }
+    }
+    // Rebuilt only when a new secret appears: this runs on every request.
+    if (grew) this.secretList = [...this.seenSecrets, ...this.environmentSecrets]
+    return this.secretList as readonly string[]
   }
 
   private upstreamDispatcher(): Promise<Dispatcher> {

@@ -10,7 +10,6 @@ import { FORMAT_V1, type Interaction, type RecordingFile, type StoredRequest } f
 import { missError } from './miss-error.js'
 import { IdMap, type IdRules } from './normalize-ids.js'
 import type { RecordingMode, TestIdentity } from './options.js'
-import { requestKey } from './request-key.js'
 import { fileExists, readTextIfExists, removeFile, writeTextAtomic } from './storage.js'
 
 export type TestStatus = 'passed' | 'failed' | 'skipped'
@@ -29,7 +28,6 @@ export interface RecordingOutcome {
   change: 'created' | 'updated' | 'removed' | 'none'
   /** Entries a passed test did not use (in update mode they are removed instead). */
   staleEntries: number
-  removedEntries: number
   /** How many secret values were found in the content and redacted before writing. */
   redactions: number
 }
@@ -38,6 +36,8 @@ export interface RecordingSettings {
   mode: RecordingMode
   matchHeaders: readonly string[]
   allowRepeats: boolean
+  /** The match key of a stored request under today's rules (normalizeRequest, secret params). */
+  keyOf: (request: StoredRequest) => string
   /** Id normalization rules; undefined when normalizeIds is off. */
   idRules?: IdRules | undefined
   /** Makes a content safe to write (redaction); reports how many secrets it replaced. */
@@ -71,6 +71,8 @@ export class Recording {
   private change: RecordingOutcome['change'] = 'none'
   private misses: RecordingError[] = []
   private requests = 0
+  /** How the last attempt ended: a test that passed is never retried, so another start is a namesake. */
+  lastStatus: TestStatus | undefined
   /** Real ↔ normalized ids of this attempt (normalize-ids.ts). */
   ids: IdMap | undefined
 
@@ -190,7 +192,7 @@ export class Recording {
   private indexOf(interactions: readonly Interaction[]): Map<string, number[]> {
     const index = new Map<string, number[]>()
     interactions.forEach((interaction, position) => {
-      const key = requestKey(interaction.request, this.settings.matchHeaders)
+      const key = this.settings.keyOf(interaction.request)
       const positions = index.get(key)
       if (positions) positions.push(position)
       else index.set(key, [position])
@@ -210,13 +212,16 @@ export class Recording {
    * A write happens only when the text changed. Nothing is written for a skipped test.
    */
   finish(status: TestStatus): RecordingOutcome {
+    this.lastStatus = status
     const { mode } = this.settings
     // First: responses cut short by the end of the test become recorded (truncated) entries.
     const recorded = mode === 'live' ? [] : this.recordedInteractions()
     const outcome = this.outcomeBase(status)
     if (mode === 'live' || status === 'skipped') return outcome
     if (mode === 'replay') {
-      outcome.staleEntries = status === 'passed' ? this.unusedCount() : 0
+      // Loaded here too when the test made no request at all: then every entry is stale.
+      if (status === 'passed')
+        outcome.staleEntries = (this.tryLoad()?.interactions.length ?? 0) - this.used.size
       return outcome
     }
     if (!this.loaded && recorded.length === 0 && !fileExists(this.path)) return outcome
@@ -229,9 +234,8 @@ export class Recording {
       next = [...loaded.interactions, ...recorded]
     } else if (status === 'passed') {
       next = recorded
-      outcome.removedEntries = Math.max(0, loaded.interactions.length - this.rerecordedCount(loaded))
     } else {
-      next = [...recorded, ...this.notRerecorded(loaded, recorded)]
+      next = [...recorded, ...this.notRerecorded(loaded)]
     }
     this.save(next, loaded, outcome)
     return outcome
@@ -248,7 +252,6 @@ export class Recording {
       recorded: this.recordedTotal,
       change: this.change,
       staleEntries: 0,
-      removedEntries: 0,
       redactions: 0,
     }
   }
@@ -266,19 +269,12 @@ export class Recording {
     return this.loaded ? this.loaded.interactions.length - this.used.size : 0
   }
 
-  private rerecordedCount(loaded: Loaded): number {
-    return Math.min(loaded.interactions.length, this.recordedInteractions().length)
-  }
-
   /** Old entries whose request was not re-recorded this attempt, matched key by key in order. */
-  private notRerecorded(loaded: Loaded, recorded: readonly Interaction[]): Interaction[] {
+  private notRerecorded(loaded: Loaded): Interaction[] {
     const counts = new Map<string, number>()
-    for (const interaction of recorded) {
-      const key = requestKey(interaction.request, this.settings.matchHeaders)
-      counts.set(key, (counts.get(key) ?? 0) + 1)
-    }
+    for (const slot of this.slots) if (slot.interaction) counts.set(slot.key, (counts.get(slot.key) ?? 0) + 1)
     return loaded.interactions.filter((interaction) => {
-      const key = requestKey(interaction.request, this.settings.matchHeaders)
+      const key = this.settings.keyOf(interaction.request)
       const left = counts.get(key) ?? 0
       if (left === 0) return true
       counts.set(key, left - 1)
