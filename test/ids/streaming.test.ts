@@ -1,0 +1,48 @@
+import { createServer } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { session, tempDir } from '../support/core-helpers.js'
+
+let base: string
+const server = createServer((req, res) => {
+  if (req.url === '/slow-text') {
+    // A chunked text/plain stream (like the AI SDK's toTextStreamResponse): one line, then a pause.
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
+    res.write('first chatcmpl-AbCdEfGh12345678\n')
+    setTimeout(() => res.end('second\n'), 1_500)
+  } else {
+    const body = 'data: {"id":"chatcmpl-AbCdEfGh12345678"}\n\ndata: [DONE]\n\n'
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'content-length': String(Buffer.byteLength(body)),
+    })
+    res.end(body)
+  }
+})
+beforeAll(async () => {
+  server.listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+})
+afterAll(() => server.close())
+
+describe('normalizeIds while recording', () => {
+  it('keeps a streamed text/plain body streaming (the first line arrives before the stream ends)', async () => {
+    const recorded = await session(tempDir(), 'new', async () => {
+      const reader = (await fetch(`${base}/slow-text`)).body!.getReader()
+      const first = new TextDecoder().decode((await reader.read()).value)
+      while (!(await reader.read()).done) {}
+      return { first }
+    })
+    // Held to the end, the first read would hold the whole body, "second" included.
+    expect(recorded.result?.first).toMatch(/^first chatcmpl-rec[0-9a-f]{12}\n$/)
+  })
+
+  it('drops the server content-length of a body it rewrote (the client reads it whole)', async () => {
+    const recorded = await session(tempDir(), 'new', async () => {
+      const response = await fetch(`${base}/sse`)
+      return { length: response.headers.get('content-length'), text: await response.text() }
+    })
+    expect(recorded.result?.length).toBeNull()
+    expect(recorded.result?.text).toMatch(/^data: \{"id":"chatcmpl-rec[0-9a-f]{12}"\}\n\ndata: \[DONE\]\n\n$/)
+  })
+})
