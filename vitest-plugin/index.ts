@@ -7,8 +7,9 @@
  * wrong `FETCH_RECORDINGS` fails before any test runs.
  */
 import { existsSync, realpathSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { VitestPluginContext } from 'vitest/node'
 import { RecordingError, resolveMode, UPDATE_FLAG } from '../src/index.js'
 import { type CheckedOptions, checkOptions, type FetchRecordingsOptions } from './options.js'
@@ -24,7 +25,7 @@ const CONFIG_BINDING = '__FETCH_RECORDINGS_CONFIG__'
 export interface FetchRecordingsPlugin {
   name: string
   enforce: 'pre'
-  config(config: { test?: { setupFiles?: string | string[] } }): void
+  config(config: { test?: { setupFiles?: string | string[]; sharedViteServer?: boolean } }): void
   configureVitest(context: VitestPluginContext): void
   transform(code: string, id: string): { code: string; map: null } | undefined
 }
@@ -48,6 +49,13 @@ export function fetchRecordings(options: FetchRecordingsOptions = {}): FetchReco
      */
     config(config) {
       config.test ??= {}
+      // Vitest 5 lets inline projects share the root's Vite server (`sharedViteServer`, on by
+      // default): they are then resolved from the root's test options as they were before any
+      // plugin's config hook, without this setup file, which is then left to Node (evaluated
+      // once per worker, so with isolate: false the files after the first get no hooks, and no
+      // configFile import). Each project resolved through Vite runs this hook. Vitest 4 has no
+      // such option and ignores it.
+      config.test.sharedViteServer = false
       const userFiles = config.test.setupFiles ?? []
       const files = Array.isArray(userFiles) ? userFiles : [userFiles]
       if (!files.includes(setupFile)) config.test.setupFiles = [setupFile, ...files]
@@ -55,6 +63,12 @@ export function fetchRecordings(options: FetchRecordingsOptions = {}): FetchReco
     configureVitest({ vitest, project }) {
       const rootDir = project.config.root
       const settings = workerSettings(checked, rootDir, project.config.snapshotOptions.updateSnapshot)
+      if (settings.binding === 'beforeEach' && !settings.suiteModule) {
+        throw new RecordingError(
+          'INVALID_OPTION',
+          'Vitest plugin: binding: "beforeEach" needs vitest/suite, which Vitest 5 removed. Leave binding unset (aroundEach).',
+        )
+      }
       // Resolved here only to agree with the workers and to fail early on a bad FETCH_RECORDINGS.
       const mode = resolveMode({
         env: process.env,
@@ -103,6 +117,16 @@ function workerSettings(checked: CheckedOptions, rootDir: string, updateSnapshot
     updateFlag: process.argv.includes(UPDATE_FLAG),
     configFile,
     binding: checked.binding,
+    suiteModule: suiteModuleOf(rootDir),
+  }
+}
+
+/** `vitest/suite` as the project resolves it (Vitest 4); undefined where it is gone (Vitest 5). */
+function suiteModuleOf(rootDir: string): string | undefined {
+  try {
+    return pathToFileURL(createRequire(join(rootDir, 'package.json')).resolve('vitest/suite')).href
+  } catch {
+    return undefined
   }
 }
 

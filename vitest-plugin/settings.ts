@@ -35,6 +35,12 @@ export interface WorkerSettings {
   /** Absolute path of the module with more options (functions included), if any. */
   configFile: string | undefined
   binding: Binding
+  /**
+   * `vitest/suite` of the project's Vitest as a file URL, for the `beforeEach` binding; none on
+   * Vitest 5, which removed it. Resolved here: a literal `import('vitest/suite')` in setup.ts
+   * would make Vite fail to load the setup file on Vitest 5, whatever the binding.
+   */
+  suiteModule: string | undefined
 }
 
 /** What a worker reports on a test file's task when the file ends. */

@@ -33,9 +33,16 @@ if (useAroundEach(settings)) {
     session.finish()
   })
 } else {
-  // Loaded only here: Vitest 4.1 deprecates `vitest/suite` (with a warning on import).
+  // Loaded only here: Vitest 4.1 deprecates `vitest/suite` (with a warning on import), Vitest 5
+  // removed it. Its path comes from the plugin (settings.ts, `suiteModule`).
   const loadSlot = async () => {
-    const { getFn, setFn } = await import('vitest/suite')
+    if (!settings.suiteModule) {
+      throw new RecordingError(
+        'INVALID_OPTION',
+        'binding: "beforeEach" needs vitest/suite, which Vitest 5 removed. Leave binding unset (aroundEach).',
+      )
+    }
+    const { getFn, setFn } = await import(/* @vite-ignore */ settings.suiteModule)
     return { getFn, setFn } as unknown as FunctionSlot
   }
   vitest.beforeEach((context) => session.beforeTest(context, loadSlot))

@@ -54,7 +54,10 @@ describe('rules changed after recording', () => {
     expect(replayed.error).toBeUndefined()
     expect(replayed.result).toEqual({ url: '/q' })
     // The hook got a copy: the stored request is unchanged.
-    expect((readRecording(replayed.path).interactions[0]?.request.body as any).sent_at).toBe(1)
+    const stored = readRecording(replayed.path).interactions[0]?.request.body as
+      | { sent_at?: number }
+      | undefined
+    expect(stored?.sent_at).toBe(1)
   })
 
   it('a newly declared secret parameter applies to recordings made before it', async () => {

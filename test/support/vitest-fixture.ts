@@ -25,9 +25,20 @@ import { dirname, join, relative } from 'node:path'
 import { type FakeApi, startFakeApi } from './fake-apis.js'
 
 const REPO = join(import.meta.dirname, '..', '..')
-const REPO_MODULES = join(REPO, 'node_modules')
-const VITEST_CLI = join(REPO_MODULES, 'vitest', 'vitest.mjs')
-/** What a fixture's test files and the installed package import. */
+/**
+ * Another Vitest for a matrix check: a folder whose node_modules holds that vitest, openai and
+ * fetch-recordings installed from `npm pack` (docs/vitest.md). Fixtures then link all of them
+ * from there, fetch-recordings included, instead of this repository's vitest and a copy of dist/.
+ */
+const VITEST_HOME = process.env.FR_VITEST_HOME
+const MODULES = join(VITEST_HOME ?? REPO, 'node_modules')
+const VITEST_CLI = join(MODULES, 'vitest', 'vitest.mjs')
+/** The version of the Vitest that fixtures run (`4.1.12`, or that of FR_VITEST_HOME). */
+export const VITEST_VERSION: string = JSON.parse(
+  readFileSync(join(MODULES, 'vitest', 'package.json'), 'utf8'),
+).version
+export const VITEST_MAJOR = Number(VITEST_VERSION.split('.')[0])
+/** What a fixture's test files and the installed package import, linked from MODULES. */
 const LINKED_PACKAGES = ['vitest', 'openai', 'picocolors', 'safe-stable-stringify', 'undici']
 
 export interface RunResult {
@@ -51,8 +62,9 @@ export class VitestFixture {
     const dir = mkdtempSync(join(tmpdir(), 'fr-vitest-'))
     const modules = join(dir, 'node_modules')
     mkdirSync(modules)
-    for (const name of LINKED_PACKAGES) symlinkSync(join(REPO_MODULES, name), join(modules, name), 'dir')
-    installPackageCopy(join(modules, 'fetch-recordings'))
+    for (const name of LINKED_PACKAGES) symlinkSync(join(MODULES, name), join(modules, name), 'dir')
+    if (VITEST_HOME) symlinkSync(join(MODULES, 'fetch-recordings'), join(modules, 'fetch-recordings'), 'dir')
+    else installPackageCopy(join(modules, 'fetch-recordings'))
     const fixture = new VitestFixture(dir)
     // An ESM project, as most are (and Vite warns about ESM config files in a CommonJS one).
     fixture.write('package.json', '{ "name": "fixture", "private": true, "type": "module" }\n')
