@@ -55,6 +55,8 @@ const WORKLOADS = [
   { id: 'w4-json', title: 'W4 record JSON', mockRef: 'w1', loopRef: 'w4-json', record: true },
   { id: 'w4-sse', title: 'W4 record SSE', mockRef: 'w2', loopRef: 'w4-sse', record: true },
 ].filter((w) => !args.workloads || args.workloads.split(',').includes(w.id))
+/** W5 (bench/w5.mjs) runs whole `vitest run` processes, after the per-request workloads. */
+const WITH_W5 = !args.workloads || args.workloads.split(',').includes('w5')
 
 const log = (line) => process.stderr.write(`${line}\n`)
 
@@ -327,7 +329,17 @@ async function main() {
     '',
     '',
   ].join('\n')
-  const w5 = await import('./w5.mjs').then((m) => m.runW5({ quick: QUICK, log, origin }))
+  const w5 = WITH_W5
+    ? await import('./w5.mjs').then((m) =>
+        m.runW5({
+          quick: QUICK,
+          log,
+          origin,
+          distDir: DIST_SNAPSHOT ? join(DIST_SNAPSHOT, 'dist') : undefined,
+          rounds: args.rounds ? ROUNDS : undefined,
+        }),
+      )
+    : undefined
   const md = `${header}${renderTable(results)}\n\n${renderNotes(results, { rounds: ROUNDS })}\n${w5 ? `\n${w5}\n` : ''}`
   mkdirSync(RESULTS, { recursive: true })
   writeFileSync(join(RESULTS, 'latest.md'), md)

@@ -1,48 +1,56 @@
 /**
  * W5 — suite overhead: `vitest run` of 100 test files × 5 requests, replayed by the
- * fetch-recordings Vitest plugin vs the same files answering from an in-test stub of fetch.
+ * fetch-recordings Vitest plugin, vs the same files answering the same bytes from an in-test
+ * stub of fetch (`vi.stubGlobal`), with no plugin in the config.
  *
- * Kept apart from the per-request workloads: it measures whole `vitest run` wall time
- * (spawned from the root's vitest), one fresh process per run, alternating the two variants.
- * Skipped with a printed line until dist/vitest.js exists.
- *
- * TODO(lead): confirm the plugin's export (default or `fetchRecordings`) and its options; the
- * generated config below tries `mod.default ?? mod.fetchRecordings` with no options.
+ * Kept apart from the per-request workloads: it measures whole-process wall time of
+ * `vitest run` (the root's vitest, spawned from here), one fresh process per run, the two
+ * variants alternating (plugin first in even rounds, stub first in odd ones). The recordings
+ * are made first, in `update` mode, against the bench's loopback server (a globalSetup of the
+ * generated suite). Both variants run the same test files with the same default pool.
+ * Skipped with a printed line when dist/vitest.js has no plugin.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { route, workloadRequest } from './lib/data.mjs'
 import { BENCH_DIR, ROOT_DIR } from './lib/fixtures.mjs'
 import { median } from './lib/stats.mjs'
 
 const SUITE = join(BENCH_DIR, '.fixtures', 'w5')
-const PLUGIN = join(ROOT_DIR, 'dist', 'vitest.js')
 const VITEST = join(ROOT_DIR, 'node_modules', 'vitest', 'vitest.mjs')
 
-export async function runW5({ quick, log = console.error, origin = 'http://127.0.0.1:45999' }) {
-  if (!pluginBuilt()) {
-    const line = 'W5: vitest plugin not built yet'
+/** `distDir`: the run's private copy of dist/ (run.mjs), else the repository's. */
+export async function runW5({
+  quick,
+  log = console.error,
+  origin,
+  distDir = join(ROOT_DIR, 'dist'),
+  rounds,
+}) {
+  const plugin = join(distDir, 'vitest.js')
+  if (!pluginBuilt(plugin)) {
+    const line = 'W5: not measured (dist/vitest.js does not export fetchRecordings: run `npm run build`)'
     log(line)
     return line
   }
   if (!existsSync(VITEST)) {
-    const line = 'W5: skipped, vitest is not installed in the root node_modules'
+    const line = 'W5: not measured (vitest is not installed in the root node_modules)'
     log(line)
     return line
   }
   const files = quick ? 4 : 100
   const perFile = 5
-  const rounds = quick ? 1 : 3
-  writeSuite(files, perFile)
+  const roundCount = rounds ?? (quick ? 1 : 5)
+  writeSuite(files, perFile, plugin)
 
   log(`W5: recording ${files} files × ${perFile} requests (FETCH_RECORDINGS=update)…`)
   const rec = vitest({ W5_MODE: 'record', FETCH_RECORDINGS: 'update', W5_ORIGIN: origin })
   if (!rec.ok) return `W5: error while recording: ${rec.error}`
 
   const times = { plugin: [], stub: [] }
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < roundCount; round++) {
     const order = round % 2 === 0 ? ['plugin', 'stub'] : ['stub', 'plugin']
     for (const variant of order) {
       const env =
@@ -50,28 +58,34 @@ export async function runW5({ quick, log = console.error, origin = 'http://127.0
           ? { W5_MODE: 'replay', FETCH_RECORDINGS: 'replay', W5_ORIGIN: origin }
           : { W5_MODE: 'stub', W5_ORIGIN: origin }
       const res = vitest(env)
-      if (!res.ok) return `W5: error in ${variant} run: ${res.error}`
+      if (!res.ok) return `W5: error in the ${variant} run: ${res.error}`
       times[variant].push(res.ms)
       log(`  w5 ${variant.padEnd(6)} ${Math.round(res.ms)} ms`)
     }
   }
-  const plugin = median(times.plugin)
-  const stub = median(times.stub)
+  const p = median(times.plugin)
+  const s = median(times.stub)
+  // Paired differences (same round, back to back): less sensitive to load drifting between rounds.
+  const diffs = times.plugin.map((ms, i) => ms - times.stub[i])
+  const range = (xs) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}`
   return [
-    `W5 suite overhead (\`vitest run\`, ${files} files × ${perFile} requests, ${rounds} round(s), wall time):`,
+    `W5 suite overhead (\`vitest run\`, ${files} files × ${perFile} replayed requests, ${roundCount} round(s), whole-process wall time, medians):`,
     '',
     '| Variant | median ms | min–max ms | × stub |',
     '|---|--:|--:|--:|',
-    `| fetch-recordings plugin (replay) | ${Math.round(plugin)} | ${Math.round(Math.min(...times.plugin))}–${Math.round(Math.max(...times.plugin))} | ${(plugin / stub).toFixed(2)}× |`,
-    `| in-test stub of fetch | ${Math.round(stub)} | ${Math.round(Math.min(...times.stub))}–${Math.round(Math.max(...times.stub))} | 1.00× |`,
+    `| fetch-recordings plugin (replay) | ${Math.round(p)} | ${range(times.plugin)} | ${(p / s).toFixed(2)}× |`,
+    `| in-test stub of fetch (no plugin) | ${Math.round(s)} | ${range(times.stub)} | 1.00× |`,
+    '',
+    `Paired difference plugin − stub per round: median ${Math.round(median(diffs))} ms (${range(diffs)}), ` +
+      `≈ ${(median(diffs) / files).toFixed(1)} ms per test file, ${(median(diffs) / (files * perFile)).toFixed(2)} ms per request.`,
   ].join('\n')
 }
 
-/** dist/vitest.js exists and exports a plugin factory (checked in a child: it may load vitest). */
-function pluginBuilt() {
-  if (!existsSync(PLUGIN)) return false
-  const probe = `import(${JSON.stringify(pathToFileURL(PLUGIN).href)}).then((m) => {
-    process.exit(typeof (m.default ?? m.fetchRecordings) === 'function' ? 0 : 1)
+/** dist/vitest.js exists and exports the plugin factory (checked in a child: it loads vitest). */
+function pluginBuilt(plugin) {
+  if (!existsSync(plugin)) return false
+  const probe = `import(${JSON.stringify(pathToFileURL(plugin).href)}).then((m) => {
+    process.exit(typeof m.fetchRecordings === 'function' ? 0 : 1)
   }, () => process.exit(1))`
   return (
     spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: ROOT_DIR, timeout: 30_000 })
@@ -83,23 +97,49 @@ function vitest(env) {
   const started = performance.now()
   const res = spawnSync(process.execPath, [VITEST, 'run', '--reporter=dot'], {
     cwd: SUITE,
-    env: { ...process.env, CI: '', UPDATE_RECORDINGS: '', FETCH_RECORDINGS: '', ...env },
+    env: {
+      ...process.env,
+      CI: '',
+      UPDATE_RECORDINGS: '',
+      FETCH_RECORDINGS: '',
+      NODE_NO_WARNINGS: '1',
+      VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true',
+      ...env,
+    },
     encoding: 'utf8',
     timeout: 300_000,
   })
   const ms = performance.now() - started
   if (res.status !== 0) {
     const out = `${res.stdout}\n${res.stderr}`.trim().split('\n').filter(Boolean)
-    return { ok: false, error: `exit ${res.status ?? res.signal}: ${out.slice(-3).join(' / ')}` }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colours
+    const plain = out.slice(-3).map((line) => line.replace(/\u001b\[[0-9;]*m/g, ''))
+    return { ok: false, error: `exit ${res.status ?? res.signal}: ${plain.join(' / ')}` }
   }
   return { ok: true, ms }
 }
 
+/**
+ * fetch-recordings as a user has it: a copy of the built package in the suite's node_modules.
+ * Imported from outside node_modules (dist/ by path), Vitest would inline it, transforming and
+ * evaluating the whole library again for every test file (~150 ms a file here), which no
+ * installed copy pays. Its dependencies resolve up the tree, from the repository's node_modules.
+ */
+function installPackage(distDir) {
+  const target = join(SUITE, 'node_modules', 'fetch-recordings')
+  mkdirSync(join(target, 'dist'), { recursive: true })
+  cpSync(join(ROOT_DIR, 'package.json'), join(target, 'package.json'))
+  for (const name of readdirSync(distDir)) {
+    if (/\.c?js$/.test(name)) cpSync(join(distDir, name), join(target, 'dist', name))
+  }
+}
+
 /** Generates the suite: the same test files serve the plugin and the stub variant. */
-export function writeSuite(files, perFile) {
+export function writeSuite(files, perFile, plugin) {
   rmSync(SUITE, { recursive: true, force: true })
   mkdirSync(join(SUITE, 'tests'), { recursive: true })
   writeFileSync(join(SUITE, 'package.json'), JSON.stringify({ private: true, type: 'module' }))
+  installPackage(dirname(plugin))
   const serverUrl = pathToFileURL(join(BENCH_DIR, 'lib', 'server.mjs')).href
   writeFileSync(
     join(SUITE, 'global-setup.mjs'),
@@ -117,9 +157,9 @@ export default async function () {
 
 const plugins = []
 if (process.env.W5_MODE !== 'stub') {
-  const mod = await import(${JSON.stringify(pathToFileURL(PLUGIN).href)})
-  const plugin = mod.default ?? mod.fetchRecordings
-  plugins.push(plugin())
+  const { fetchRecordings } = await import('fetch-recordings/vitest')
+  // normalizeIds off, as in the other workloads: the stub answers the recorded bytes exactly.
+  plugins.push(fetchRecordings({ normalizeIds: false }))
 }
 
 export default defineConfig({

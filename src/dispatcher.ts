@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer'
 import { RecordingError } from './errors.js'
-import type { Interaction } from './format.js'
+import type { Interaction, StoredRequest } from './format.js'
 import { type ClientSink, type FlowController, requestHeadersOf, sinkOf } from './handler-api.js'
 import type { IdMap } from './normalize-ids.js'
 import { normalizingSink } from './normalizing-sink.js'
@@ -13,8 +13,8 @@ import type { RecordingMode } from './options.js'
 import { type CapturedResponse, type Dispatcher, forwardAndCapture } from './record.js'
 import type { Recording } from './recording.js'
 import { replayResponse } from './replay.js'
-import { readRequestBody } from './request-body.js'
-import { type KeyRules, requestKey, storedRequestOf } from './request-key.js'
+import { type RequestBody, readRequestBody, requestBodyNow } from './request-body.js'
+import { KeyedRequests, type KeyRules } from './request-key.js'
 import { replayableOf, storedResponseOf } from './response-store.js'
 import { secretValuesOfRequest } from './secrets.js'
 
@@ -33,10 +33,32 @@ export interface DispatchContext {
 }
 
 export class RecordingDispatcher {
-  constructor(private readonly context: DispatchContext) {}
+  private readonly keyed: KeyedRequests
+
+  constructor(private readonly context: DispatchContext) {
+    this.keyed = new KeyedRequests(context.rules)
+  }
+
+  /**
+   * Node's fetch (undici 6 and 7) hands a dispatcher whose `isMockActive` is true the body as
+   * the caller gave it (a string, bytes, a Blob, a FormData; the web stream of a stream body)
+   * instead of an async generator over the body's web stream. undici's MockAgent is what the
+   * switch is for; reading the generator cost ~40 µs and a dozen promises per request, and a
+   * string body can now be replayed without waiting at all (docs/performance.md). Off in live
+   * mode, where requests pass untouched.
+   */
+  get isMockActive(): boolean {
+    return this.context.mode !== 'live'
+  }
 
   dispatch(options: any, handler: any): boolean {
-    handleRequest(this.context, options, handler).catch((error) => {
+    let pending: Promise<void> | undefined
+    try {
+      pending = handleRequest(this.context, this.keyed, options, handler)
+    } catch (error) {
+      pending = Promise.reject(error)
+    }
+    pending?.catch((error) => {
       // The request fails whatever happens while noting the error: a client must never hang.
       try {
         if (error instanceof RecordingError) this.context.onError(error)
@@ -56,20 +78,43 @@ export class RecordingDispatcher {
   }
 }
 
-async function handleRequest(context: DispatchContext, options: any, handler: any): Promise<void> {
+/**
+ * Synchronous when the body is at hand (a string or bytes, which is what fetch passes for
+ * JSON, text and form bodies): a replayed response starts inside `dispatch`, as MockAgent's
+ * does. A promise when something must be awaited: a stream or Blob body, the network.
+ */
+function handleRequest(
+  context: DispatchContext,
+  keyed: KeyedRequests,
+  options: any,
+  handler: any,
+): Promise<void> | undefined {
   const url = new URL(options.path, options.origin)
   const method = String(options.method ?? 'GET').toUpperCase()
   const recording = context.mode === 'live' ? undefined : context.recordingForRequest()
-  if (!recording || context.isPassthrough(method, url.href)) {
-    ;(await context.upstream()).dispatch(options, handler)
-    return
-  }
-  const body = await readRequestBody(options.body)
+  if (!recording || context.isPassthrough(method, url.href))
+    return forwardUntouched(context, options, handler)
+  const bytes = requestBodyNow(options.body)
+  if (bytes) return handleBody(context, keyed, recording, options, handler, url, method, { bytes })
+  return readRequestBody(options.body).then((body) =>
+    handleBody(context, keyed, recording, options, handler, url, method, body),
+  )
+}
+
+function handleBody(
+  context: DispatchContext,
+  keyed: KeyedRequests,
+  recording: Recording,
+  options: any,
+  handler: any,
+  url: URL,
+  method: string,
+  body: RequestBody,
+): Promise<void> | undefined {
   const headers = requestHeadersOf(options.headers)
+  if (body.contentType) headers['content-type'] = body.contentType
   const secrets = context.secretsFor(secretValuesOfRequest(headers, url, context.rules.secretParams))
-  const redacted = new Set<string>()
-  const request = storedRequestOf({ method, url, headers, body }, context.rules, secrets, redacted)
-  const key = requestKey(request, context.rules.matchHeaders)
+  const { request, key, redacted } = keyed.of({ method, url, headers, body: body.bytes }, secrets)
   const sink = sinkOf(handler)
   const position = recording.nextPosition()
 
@@ -77,14 +122,28 @@ async function handleRequest(context: DispatchContext, options: any, handler: an
     const answer = recording.match(request, key)
     if (!(answer instanceof RecordingError)) {
       replayResponse(sink, replayable(answer, recording.path))
-      return
+      return undefined
     }
     if (context.mode === 'replay') {
       throw answer
     }
   }
+  const sent = body.contentType ? withContentType(options, body.contentType) : options
+  return recordRequest(context, recording, sent, sink, request, key, redacted.length, position, body.bytes)
+}
 
-  const slot = recording.reserve(key, redacted.size)
+async function recordRequest(
+  context: DispatchContext,
+  recording: Recording,
+  options: any,
+  sink: ClientSink,
+  request: StoredRequest,
+  key: string,
+  redactions: number,
+  position: number,
+  body: Buffer,
+): Promise<void> {
+  const slot = recording.reserve(key, redactions)
   const { ids } = recording
   // The test only ever sees normalized ids: the server gets the real ones back.
   const minted: Record<string, string> = {}
@@ -100,7 +159,35 @@ async function handleRequest(context: DispatchContext, options: any, handler: an
     // If the test ends before the body does, what arrived by then is stored, marked truncated.
     slot.partial = () => interactionOf({ ...started, chunks: [...started.chunks], complete: false })
   })
+  // The slot outlives the response (until its test file ends): it must not keep the chunks.
+  slot.partial = undefined
   recording.fill(slot, captured && interactionOf(captured))
+}
+
+/**
+ * Passthrough, live mode and requests outside any test: to the network as they came. A
+ * FormData body (what fetch passes for one, see isMockActive) is encoded here: undici would
+ * encode it with a boundary of its own under fetch's content type, which names another.
+ */
+async function forwardUntouched(context: DispatchContext, options: any, handler: any): Promise<void> {
+  const upstream = await context.upstream()
+  if (!isFormData(options.body)) {
+    upstream.dispatch(options, handler)
+    return
+  }
+  const body = await readRequestBody(options.body)
+  upstream.dispatch({ ...withContentType(options, body.contentType ?? ''), body: body.bytes }, handler)
+}
+
+function isFormData(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as any)[Symbol.toStringTag] === 'FormData'
+}
+
+/** The request with its content type (the multipart boundary) replaced, content-length dropped. */
+function withContentType(options: any, contentType: string): any {
+  const headers = withoutContentLength(options.headers, 'content-type')
+  if (Array.isArray(headers)) return { ...options, headers: [...headers, 'content-type', contentType] }
+  return { ...options, headers: { ...(headers as object), 'content-type': contentType } }
 }
 
 function withRealIds(options: any, body: Buffer, ids: IdMap): any {
@@ -113,18 +200,30 @@ function withRealIds(options: any, body: Buffer, ids: IdMap): any {
   return { ...options, path, body: Buffer.from(restored), headers: withoutContentLength(options.headers) }
 }
 
-function withoutContentLength(headers: unknown): unknown {
+function withoutContentLength(headers: unknown, alsoDrop?: string): unknown {
   if (!headers) return headers
+  const drop = (name: unknown) => {
+    const lower = String(name).toLowerCase()
+    return lower === 'content-length' || lower === alsoDrop
+  }
   if (Array.isArray(headers)) {
     const out: unknown[] = []
+    if (Array.isArray(headers[0])) {
+      for (const pair of headers as unknown[][]) if (!drop(pair[0])) out.push(pair[0], pair[1])
+      return out
+    }
     for (let i = 0; i < headers.length; i += 2) {
-      if (String(headers[i]).toLowerCase() !== 'content-length') out.push(headers[i], headers[i + 1])
+      if (!drop(headers[i])) out.push(headers[i], headers[i + 1])
     }
     return out
   }
-  return Object.fromEntries(
-    Object.entries(headers as object).filter(([name]) => name.toLowerCase() !== 'content-length'),
-  )
+  if (typeof (headers as any)[Symbol.iterator] === 'function') {
+    const out: unknown[] = []
+    for (const [name, value] of headers as Iterable<[unknown, unknown]>)
+      if (!drop(name)) out.push(name, value)
+    return out
+  }
+  return Object.fromEntries(Object.entries(headers as object).filter(([name]) => !drop(name)))
 }
 
 function replayable(interaction: Interaction, path: string) {

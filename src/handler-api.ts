@@ -67,8 +67,21 @@ function modernSink(handler: any): ClientSink {
   }
 }
 
+/** Replay hands the same headers object over for every replay of a response: encoded once. */
+const rawHeadersCache = new WeakMap<ResponseHeaders, Buffer[]>()
+
 /** The legacy API takes headers as a flat list of Buffers: name, value, name, value. */
 function rawHeadersOf(headers: ResponseHeaders): Buffer[] {
+  let raw = rawHeadersCache.get(headers)
+  if (!raw) {
+    raw = encodeRawHeaders(headers)
+    rawHeadersCache.set(headers, raw)
+  }
+  // A copy of the list: a client may keep or change what it was given.
+  return raw.slice()
+}
+
+function encodeRawHeaders(headers: ResponseHeaders): Buffer[] {
   const raw: Buffer[] = []
   for (const [name, value] of Object.entries(headers)) {
     for (const item of Array.isArray(value) ? value : [value]) {

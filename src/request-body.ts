@@ -1,14 +1,45 @@
 /**
- * undici hands request bodies over in several shapes (Node's fetch always as an async
- * iterable of byte chunks). The body is read once, into one Buffer: it is hashed for matching
- * and the same bytes are forwarded when recording.
+ * undici hands request bodies over in several shapes. Node's fetch passes an async iterable
+ * of byte chunks, or, to a dispatcher that reports `isMockActive` (ours, see dispatcher.ts),
+ * the body as the caller gave it: a string (URLSearchParams arrive as their string), a
+ * Uint8Array (any BufferSource), a Blob, a FormData, or the web stream of a stream body.
+ * The body is read once, into one Buffer: it is keyed for matching and the same bytes are
+ * forwarded when recording.
  */
-export async function readRequestBody(body: unknown): Promise<Buffer> {
-  if (body === undefined || body === null) return Buffer.alloc(0)
+
+export interface RequestBody {
+  bytes: Buffer
+  /**
+   * Set when the bytes were encoded here (a FormData): the multipart content type with the
+   * boundary these bytes use, which replaces the one fetch announced.
+   */
+  contentType?: string | undefined
+}
+
+const EMPTY = Buffer.alloc(0)
+
+/** The body's bytes when they can be had without waiting (strings and bytes); else undefined. */
+export function requestBodyNow(body: unknown): Buffer | undefined {
+  if (body === undefined || body === null) return EMPTY
   if (typeof body === 'string') return Buffer.from(body)
   if (Buffer.isBuffer(body)) return body
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength)
   if (body instanceof ArrayBuffer) return Buffer.from(body)
+  return undefined
+}
+
+export async function readRequestBody(body: unknown): Promise<RequestBody> {
+  const now = requestBodyNow(body)
+  if (now) return { bytes: now }
+  if (isFormData(body)) {
+    // Encoded by the same undici that fetch uses; the boundary is a new random one, so the
+    // content type that goes with these bytes travels with them.
+    const encoded = new Response(body as FormData)
+    return {
+      bytes: Buffer.from(await encoded.arrayBuffer()),
+      contentType: encoded.headers.get('content-type') ?? undefined,
+    }
+  }
   if (
     typeof (body as any)[Symbol.asyncIterator] === 'function' ||
     typeof (body as any)[Symbol.iterator] === 'function'
@@ -17,10 +48,22 @@ export async function readRequestBody(body: unknown): Promise<Buffer> {
     for await (const chunk of body as AsyncIterable<unknown>) {
       chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array))
     }
-    return Buffer.concat(chunks)
+    return { bytes: Buffer.concat(chunks) }
   }
-  if (typeof (body as Blob).arrayBuffer === 'function') return Buffer.from(await (body as Blob).arrayBuffer())
+  if (typeof (body as Blob).arrayBuffer === 'function') {
+    return { bytes: Buffer.from(await (body as Blob).arrayBuffer()) }
+  }
   throw new TypeError(
     `fetch-recordings cannot read a request body of type ${Object.prototype.toString.call(body)}`,
+  )
+}
+
+/** FormData of any realm (duck-typed as undici does). */
+function isFormData(body: unknown): boolean {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    (body as any)[Symbol.toStringTag] === 'FormData' &&
+    typeof (body as any).getAll === 'function'
   )
 }

@@ -26,6 +26,70 @@ export interface KeyRules {
 /** Headers stored with every request: they tell a reader how to read the body. */
 const STORED_HEADERS = ['content-type']
 
+/** A live request in stored form, its key, and the secret values redacted from it. */
+export interface KeyedRequest {
+  request: StoredRequest
+  key: string
+  redacted: readonly string[]
+}
+
+const MAX_CACHED_BODY = 16 * 1024
+const MAX_CACHED_TARGETS = 256
+const MAX_CACHED_BODIES = 32
+
+/**
+ * Identical live requests (a test asking the same thing twice, a retry, a poll, an SDK's two
+ * ways of making one call) are put in stored form and keyed once: parsing and canonicalizing
+ * the body was most of the library's own work per replayed request (docs/performance.md).
+ * Looked up by everything the result depends on: method, URL, the stored headers and the
+ * secret values in force (the target), then the body's bytes. Not with `normalizeRequest`: a
+ * user's function is called for every request, as documented. Bounded: bodies up to 16 KB,
+ * 32 bodies per target, 256 targets.
+ */
+export class KeyedRequests {
+  private readonly cache = new Map<string, { body: Buffer; keyed: KeyedRequest }[]>()
+
+  constructor(private readonly rules: KeyRules) {}
+
+  of(live: LiveRequest, secrets: readonly string[]): KeyedRequest {
+    const target = this.targetOf(live, secrets)
+    const bodies = target === undefined ? undefined : this.cache.get(target)
+    if (bodies) {
+      for (const entry of bodies) if (entry.body.equals(live.body)) return entry.keyed
+    }
+    const found = new Set<string>()
+    const request = storedRequestOf(live, this.rules, secrets, found)
+    const keyed = { request, key: requestKey(request, this.rules.matchHeaders), redacted: [...found] }
+    if (target !== undefined) {
+      // A copy: a Uint8Array body is the caller's memory, which the caller may reuse.
+      const entry = { body: Buffer.from(live.body), keyed }
+      if (!bodies) {
+        if (this.cache.size >= MAX_CACHED_TARGETS) this.cache.clear()
+        this.cache.set(target, [entry])
+      } else {
+        if (bodies.length >= MAX_CACHED_BODIES) bodies.shift()
+        bodies.push(entry)
+      }
+    }
+    return keyed
+  }
+
+  private targetOf(live: LiveRequest, secrets: readonly string[]): string | undefined {
+    if (this.rules.normalizeRequest || live.body.length > MAX_CACHED_BODY) return undefined
+    // NUL cannot occur in a URL, a header value or a secret (one of those): the parts stay apart.
+    let id = `${live.method}\0${live.url.href}`
+    for (const name of STORED_HEADERS) id += `\0${headerPart(live.headers[name])}`
+    for (const name of this.rules.matchHeaders) id += `\0${headerPart(live.headers[name])}`
+    for (const secret of secrets) id += `\0${secret}`
+    return id
+  }
+}
+
+/** An absent header and an empty one are different requests. */
+function headerPart(value: string | undefined): string {
+  return value === undefined ? '\u0001' : `=${value}`
+}
+
 /** `secrets`: values to redact from the body before it is stored or keyed (same on both sides). */
 export function storedRequestOf(
   live: LiveRequest,
@@ -33,12 +97,13 @@ export function storedRequestOf(
   secrets: readonly string[] = [],
   found: Set<string> = new Set(),
 ): StoredRequest {
-  const url = new URL(live.url)
-  for (const name of [...url.searchParams.keys()]) {
-    if (isSecretParam(name, rules.secretParams)) url.searchParams.delete(name)
-  }
+  const url = withoutSecretParams(live.url, rules.secretParams)
   const headers: Record<string, string> = {}
-  for (const name of [...STORED_HEADERS, ...rules.matchHeaders]) {
+  for (const name of STORED_HEADERS) {
+    const value = live.headers[name]
+    if (value !== undefined) headers[name] = value
+  }
+  for (const name of rules.matchHeaders) {
     const value = live.headers[name]
     if (value !== undefined) headers[name] = value
   }
@@ -60,6 +125,16 @@ export function storedRequestOf(
     ...encoded,
   }
   return rules.normalizeRequest ? (rules.normalizeRequest(stored) ?? stored) : stored
+}
+
+/** The URL without secret query parameters (the same object when it has none). */
+function withoutSecretParams(live: URL, secretParams: ReadonlySet<string>): URL {
+  if (live.search === '') return live
+  const url = new URL(live)
+  for (const name of [...url.searchParams.keys()]) {
+    if (isSecretParam(name, secretParams)) url.searchParams.delete(name)
+  }
+  return url
 }
 
 function redactUrl(href: string, secrets: readonly string[]): string {
@@ -85,15 +160,33 @@ function modelOf(body: unknown): { model?: string } {
  * varies by machine, SDK version or retry is absent because it was never stored.
  */
 export function requestKey(request: StoredRequest, matchHeaders: readonly string[]): string {
-  const url = new URL(request.url)
-  url.searchParams.sort()
-  const headers: Record<string, string> = {}
-  for (const name of matchHeaders) {
-    const value = request.headers?.[name]
-    if (value !== undefined) headers[name] = value
+  let headers = '{}'
+  if (matchHeaders.length > 0) {
+    const picked: Record<string, string> = {}
+    for (const name of matchHeaders) {
+      const value = request.headers?.[name]
+      if (value !== undefined) picked[name] = value
+    }
+    headers = stringify(picked)
   }
   const body = request.body_encoding === 'form' ? sortedPairs(request.body) : request.body
-  return `${request.method.toUpperCase()} ${url.href}\n${stringify(headers)}\n${request.body_encoding ?? ''}:${stringify(body) ?? ''}`
+  return `${request.method.toUpperCase()} ${canonicalUrl(request.url)}\n${headers}\n${request.body_encoding ?? ''}:${stringify(body) ?? ''}`
+}
+
+/** Parsed URLs repeat (a test calls a few endpoints, many times): their canonical form is kept. */
+const canonicalUrls = new Map<string, string>()
+
+/** The URL as the WHATWG parser prints it, with its query sorted. */
+function canonicalUrl(href: string): string {
+  let canonical = canonicalUrls.get(href)
+  if (canonical === undefined) {
+    const url = new URL(href)
+    url.searchParams.sort()
+    canonical = url.href
+    if (canonicalUrls.size >= 1000) canonicalUrls.clear()
+    canonicalUrls.set(href, canonical)
+  }
+  return canonical
 }
 
 function sortedPairs(body: unknown): unknown {

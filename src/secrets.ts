@@ -67,10 +67,12 @@ export function secretValuesOfRequest(
     if (name === 'cookie')
       for (const pair of value.split(';')) values.push(pair.slice(pair.indexOf('=') + 1).trim())
   }
-  for (const [name, value] of url.searchParams) {
-    if (isSecretParam(name, extraParams)) values.push(value)
+  if (url.search !== '') {
+    for (const [name, value] of url.searchParams) {
+      if (isSecretParam(name, extraParams)) values.push(value)
+    }
   }
-  return values.filter((value) => value.length >= MIN_SECRET_LENGTH)
+  return values.length === 0 ? values : values.filter((value) => value.length >= MIN_SECRET_LENGTH)
 }
 
 /** Values of environment variables whose names look like they hold credentials. */
