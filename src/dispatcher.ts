@@ -91,9 +91,12 @@ function handleRequest(
 ): Promise<void> | undefined {
   const url = new URL(options.path, options.origin)
   const method = String(options.method ?? 'GET').toUpperCase()
-  const recording = context.mode === 'live' ? undefined : context.recordingForRequest()
-  if (!recording || context.isPassthrough(method, url.href))
+  // Passthrough first: a test's own server is reached from anywhere, in or out of a test.
+  if (context.mode === 'live' || context.isPassthrough(method, url.href)) {
     return forwardUntouched(context, options, handler)
+  }
+  const recording = context.recordingForRequest()
+  if (!recording) return forwardUntouched(context, options, handler)
   const bytes = requestBodyNow(options.body)
   if (bytes) return handleBody(context, keyed, recording, options, handler, url, method, { bytes })
   return readRequestBody(options.body).then((body) =>

@@ -46,9 +46,17 @@ export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER_NAMES.has(lower) || SECRET_NAME_PATTERN.test(lower)
 }
 
+/**
+ * Query parameters are data far more often than headers are (`author`, `max_tokens`,
+ * `page_token`, `session_id`): only whole credential words count, else matching would
+ * silently ignore them.
+ */
+const SECRET_PARAM_PATTERN =
+  /^(?:.*[-_.])?(?:api[-_]?key|access[-_]?key|(?:access|refresh|id|auth|bearer|security)[-_]?token|client[-_]?secret|secret|passw(?:or)?d|credentials?|signature)$/i
+
 export function isSecretParam(name: string, extra: ReadonlySet<string>): boolean {
   const lower = name.toLowerCase()
-  return DEFAULT_SECRET_PARAMS.includes(lower) || extra.has(lower) || SECRET_NAME_PATTERN.test(lower)
+  return DEFAULT_SECRET_PARAMS.includes(lower) || extra.has(lower) || SECRET_PARAM_PATTERN.test(lower)
 }
 
 /** Secret values carried by one request: header values (and their bearer tokens), secret params. */

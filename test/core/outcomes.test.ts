@@ -87,3 +87,32 @@ describe('test names', () => {
     }
   })
 })
+
+describe('query parameters and passthrough', () => {
+  it('parameters named like data (author, page_token, max_tokens, session_id) take part in matching', async () => {
+    const dir = tempDir()
+    const query = (author: string) =>
+      `/posts?author=${author}&page_token=p-${author}&max_tokens=10&session_id=s`
+    await session(dir, 'new', async () => [await get(query('alice'))(), await get(query('bobby-bob'))()])
+    const replayed = await session(dir, 'replay', get(query('bobby-bob')))
+    expect(replayed.result).toEqual({ url: query('bobby-bob') })
+    const stored = readRecording(replayed.path).interactions.map((i) => new URL(i.request.url).search)
+    expect(stored).toEqual([`?${query('alice').split('?')[1]}`, `?${query('bobby-bob').split('?')[1]}`])
+  })
+
+  it('passthrough requests reach their server from outside any test', async () => {
+    const dir = tempDir()
+    const recorder = createRecorder({
+      mode: 'replay',
+      rootDir: dir,
+      env: {},
+      argv: [],
+      passthrough: [base],
+    }).install()
+    try {
+      expect(await get('/outside')()).toEqual({ url: '/outside' })
+    } finally {
+      await recorder.dispose()
+    }
+  })
+})
