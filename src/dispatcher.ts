@@ -118,6 +118,8 @@ function handleBody(
   if (body.contentType) headers['content-type'] = body.contentType
   const secrets = context.secretsFor(secretValuesOfRequest(headers, url, context.rules.secretParams))
   const { request, key, redacted } = keyed.of({ method, url, headers, body: body.bytes }, secrets)
+  // Secrets found by field name join the run's list: an echo in a response is redacted too.
+  if (redacted.length > 0) context.secretsFor(redacted)
   const sink = sinkOf(handler)
   const position = recording.nextPosition()
 

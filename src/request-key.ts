@@ -6,7 +6,7 @@
 import { stringify } from 'safe-stable-stringify'
 import { encodeRequestBody } from './body-codec.js'
 import type { StoredRequest } from './format.js'
-import { isSecretParam, redactString, redactTree } from './secrets.js'
+import { isSecretParam, redactString, redactTree, secretFieldValues } from './secrets.js'
 
 export interface LiveRequest {
   method: string
@@ -108,7 +108,12 @@ export function storedRequestOf(
     if (value !== undefined) headers[name] = value
   }
   const encoded = encodeRequestBody(live.body, live.headers['content-type'] ?? '')
-  if (encoded.body !== undefined) encoded.body = redactTree(encoded.body, secrets, found)
+  if (encoded.body !== undefined) {
+    // A field named like a credential (`client_secret=…`, `{"api_key": …}`) is a secret whatever
+    // its value, also when no header or environment variable carried that value.
+    const named = secretFieldValues(encoded.body, encoded.body_encoding, rules.secretParams)
+    encoded.body = redactTree(encoded.body, named.length > 0 ? [...secrets, ...named] : secrets, found)
+  }
   // The boundary is random on every run; the stored parts make it meaningless.
   if (encoded.body_encoding === 'multipart' && headers['content-type']) {
     headers['content-type'] = headers['content-type'].replace(/;\s*boundary=[^;]*/i, '')

@@ -182,3 +182,25 @@ function redactBase64(body: string, secrets: readonly string[], found: Set<strin
   }
   return changed ? bytes.toString('base64') : body
 }
+
+/** Values of form pairs and JSON fields whose names are credential words. */
+export function secretFieldValues(
+  body: unknown,
+  encoding: string | undefined,
+  extra: ReadonlySet<string>,
+): string[] {
+  const values: string[] = []
+  if (encoding === 'form' && Array.isArray(body)) {
+    for (const [name, value] of body as [string, string][]) if (isSecretParam(name, extra)) values.push(value)
+  } else if (encoding === 'json') {
+    const visit = (value: unknown, depth: number): void => {
+      if (depth > 64 || typeof value !== 'object' || value === null) return
+      for (const [name, item] of Object.entries(value)) {
+        if (typeof item === 'string' && isSecretParam(name, extra)) values.push(item)
+        else visit(item, depth + 1)
+      }
+    }
+    visit(body, 0)
+  }
+  return values.filter((value) => value.length >= MIN_SECRET_LENGTH)
+}

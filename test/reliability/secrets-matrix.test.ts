@@ -170,3 +170,37 @@ describe(`secrets matrix: ${Object.keys(CARRIERS).length} carriers × ${ECHOES.l
     }
   })
 })
+
+describe('credentials known only by their field name', () => {
+  it('client_secret in a form, api_key in JSON: redacted on disk even when no header or variable carried them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fr-secrets-fields-'))
+    const secret = 'cs-only-in-the-body-0123456789'
+    try {
+      const recorder = createRecorder({ mode: 'update', rootDir: dir, env: {} }).install()
+      try {
+        const run = recorder.startTest({ testFile: join(dir, 'fields.test.ts'), testName: 'fields' })
+        await run.run(async () => {
+          await (
+            await fetch(`${base}/v1/x?echo=none`, {
+              method: 'POST',
+              body: new URLSearchParams({ grant_type: 'client_credentials', client_secret: secret }),
+            })
+          ).text()
+          await (
+            await fetch(`${base}/v1/x?echo=none`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ query: 'q', api_key: secret }),
+            })
+          ).text()
+        })
+        expect(run.finish({ status: 'passed' }).redactions).toBeGreaterThanOrEqual(2)
+      } finally {
+        await recorder.dispose()
+      }
+      expect(everyByteOnDisk(dir).includes(Buffer.from(secret))).toBe(false)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
