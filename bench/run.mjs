@@ -8,12 +8,12 @@
  * order between rounds. Prints one markdown table of medians and writes it to
  * bench/results/latest.md. Only node: built-ins here: the bench deps may not be installed yet.
  *
- * Options: --quick (tiny smoke run, CI), --rounds <n>, --only <c1,c2>, --workloads <w1,w2>
+ * Options: --quick (tiny smoke run, CI), --rounds <n>, --only <c1,c2>, --workloads <w1,w2,...,w5>
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -44,8 +44,15 @@ const CONTENDERS = [
   { id: 'msw', name: 'msw setupServer' },
   { id: 'nock', name: 'nock.back', recorded: true },
   { id: 'polly', name: 'Polly.js', recorded: true },
+  // W2 floors (bench/contenders/bare-dispatcher.mjs): what per-event delivery costs by itself.
+  { id: 'floor-one-chunk', name: 'floor: bare dispatcher, 1 chunk', workloads: ['w2'] },
+  { id: 'floor-events', name: 'floor: bare dispatcher, 1 chunk/event', workloads: ['w2'] },
+  { id: 'floor-events-als', name: 'floor: 1 chunk/event + AsyncLocalStorage', workloads: ['w2'] },
 ].filter(
-  (c) => !args.only || args.only.split(',').includes(c.id) || ['loopback', 'mock-agent'].includes(c.id),
+  (c) =>
+    !args.only ||
+    args.only.split(',').includes(c.id) ||
+    ['loopback', 'mock-agent', 'floor-events', 'floor-events-als'].includes(c.id),
 )
 
 const WORKLOADS = [
@@ -219,6 +226,7 @@ function summarize(runs) {
     p99: median(ok.map((r) => r.p99)),
     firstMs: median(ok.map((r) => r.firstMs)),
     rssMB: median(ok.map((r) => r.maxRssMB)),
+    cpuUs: median(ok.map((r) => r.cpuUsPerRequest)),
     chunks: ok[0].firstChunks,
     label: ok[0].label,
     requests: ok[0].requests,
@@ -231,8 +239,8 @@ const ratio = (a, b) => (b && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×`
 
 function renderTable(results) {
   const rows = [
-    '| Workload | Contender | req/s (median) | min–max req/s | × MockAgent | × loopback | p50 ms | p99 ms | 1st request ms | peak RSS MB |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| Workload | Contender | req/s (median) | min–max req/s | × MockAgent | × loopback | p50 ms | p99 ms | CPU µs/req | 1st request ms | peak RSS MB |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ]
   for (const w of WORKLOADS) {
     const mockRef = results.get(`mock-agent/${w.mockRef}`)
@@ -241,18 +249,46 @@ function renderTable(results) {
       const s = results.get(`${c.id}/${w.id}`)
       if (!s) continue
       if (s.error) {
-        rows.push(`| ${w.title} | ${c.name} | ${s.error.replace(/\|/g, '\\|')} | | | | | | | |`)
+        rows.push(`| ${w.title} | ${c.name} | ${s.error.replace(/\|/g, '\\|')} | | | | | | | | |`)
         continue
       }
       const failed = s.failed ? ` (${s.failed} failed)` : ''
       rows.push(
         `| ${w.title} | ${c.name}${failed} | ${fmtInt(s.rps)} | ${fmtInt(s.min)}–${fmtInt(s.max)} | ` +
           `${ratio(s.rps, mockRef?.rps)} | ${ratio(s.rps, loopRef?.rps)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ` +
-          `${fmtInt(s.firstMs)} | ${fmtInt(s.rssMB)} |`,
+          `${fmtInt(s.cpuUs)} | ${fmtInt(s.firstMs)} | ${fmtInt(s.rssMB)} |`,
       )
     }
   }
   return rows.join('\n')
+}
+
+/** W2 like for like: fetch-recordings against the floors that deliver the same 60 reads. */
+function w2LikeForLike(results) {
+  const fr = results.get('fetch-recordings/w2')
+  const parts = [
+    ['floor-events', '1 chunk per event'],
+    ['floor-events-als', '1 chunk per event inside AsyncLocalStorage'],
+    ['msw', 'msw (also 60 reads)'],
+  ]
+    .map(([id, what]) => {
+      const floor = results.get(`${id}/w2`)
+      return fr?.rps && floor?.rps ? `${ratio(fr.rps, floor.rps)} the ${what}` : undefined
+    })
+    .filter(Boolean)
+  const one = results.get('floor-one-chunk/w2')
+  const mock = results.get('mock-agent/w2')
+  const events = results.get('floor-events/w2')
+  const als = results.get('floor-events-als/w2')
+  const lines = [`W2 like for like: fetch-recordings runs at ${parts.join(', ') || '–'}.`]
+  if (one?.rps && events?.rps && als?.rps) {
+    lines.push(
+      `Floors: one chunk ${fmtInt(one.rps)} req/s (MockAgent ${mock?.rps ? fmtInt(mock.rps) : '–'}); ` +
+        `60 demand-paced chunks ${fmtInt(events.rps)} req/s (${ratio(events.rps, one.rps)} of one chunk); ` +
+        `the same inside AsyncLocalStorage ${fmtInt(als.rps)} req/s (${ratio(als.rps, events.rps)}).`,
+    )
+  }
+  return lines.join('\n')
 }
 
 function renderNotes(results, meta) {
@@ -267,6 +303,8 @@ function renderNotes(results, meta) {
       return `${c.name} ${s?.chunks ?? '–'}`
     }).join(', ')}.`,
     '',
+    w2LikeForLike(results),
+    '',
     `Ratios: req/s ÷ the reference's median req/s (W1 and W4 JSON use W1's MockAgent, W2 and W4 SSE ` +
       `use W2's; "× loopback" uses the loopback row of the same workload).`,
     `Rounds: ${meta.rounds}${QUICK ? ' (--quick: tiny sizes, numbers meaningless)' : ''}; ` +
@@ -280,6 +318,8 @@ function renderNotes(results, meta) {
 
 async function main() {
   const started = Date.now()
+  // The machine may be shared: the load average is sampled before every round and at the end.
+  const loads = [loadavg()[0]]
   ensureDeps()
   DIST_SNAPSHOT = snapshotDist()
   if (!DIST_SNAPSHOT) log('bench: dist/index.js not found: fetch-recordings will be reported as an error')
@@ -298,10 +338,14 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     const shift = round % CONTENDERS.length
     const order = [...CONTENDERS.slice(shift), ...CONTENDERS.slice(0, shift)]
-    log(`bench: round ${round + 1}/${ROUNDS}: ${order.map((c) => c.id).join(', ')}`)
+    if (round > 0) loads.push(loadavg()[0])
+    log(
+      `bench: round ${round + 1}/${ROUNDS} (load ${loadavg()[0].toFixed(2)}): ${order.map((c) => c.id).join(', ')}`,
+    )
     for (const w of WORKLOADS) {
       for (const c of order) {
         if (w.record && (c.id === 'mock-agent' || c.id === 'msw')) continue
+        if (c.workloads && !c.workloads.includes(w.id)) continue
         const key = `${c.id}/${w.id}`
         if (!runs.has(key)) runs.set(key, [])
         if (setupFailures.has(key)) {
@@ -319,16 +363,6 @@ async function main() {
   }
 
   const results = new Map([...runs].map(([key, list]) => [key, summarize(list)]))
-  const date = new Date().toISOString()
-  const cpu = cpus()
-  const header = [
-    `## fetch-recordings benchmark${QUICK ? ' (--quick smoke run)' : ''}`,
-    '',
-    `${date} · Node ${process.version} · ${process.platform}/${process.arch} · ${cpu.length} × ${cpu[0]?.model?.trim() ?? 'cpu'} · ` +
-      `${Math.round(totalmem() / 2 ** 30)} GB RAM · ${ROUNDS} round(s) · ${((Date.now() - started) / 1000).toFixed(0)} s`,
-    '',
-    '',
-  ].join('\n')
   const w5 = WITH_W5
     ? await import('./w5.mjs').then((m) =>
         m.runW5({
@@ -340,6 +374,18 @@ async function main() {
         }),
       )
     : undefined
+  loads.push(loadavg()[0])
+  const date = new Date().toISOString()
+  const cpu = cpus()
+  const header = [
+    `## fetch-recordings benchmark${QUICK ? ' (--quick smoke run)' : ''}`,
+    '',
+    `${date} · Node ${process.version} · ${process.platform}/${process.arch} · ${cpu.length} × ${cpu[0]?.model?.trim() ?? 'cpu'} · ` +
+      `${Math.round(totalmem() / 2 ** 30)} GB RAM · ${ROUNDS} round(s) · ${((Date.now() - started) / 1000).toFixed(0)} s · ` +
+      `1-min load average ${loads.map((l) => l.toFixed(1)).join(' → ')} (before each round, at the end)`,
+    '',
+    '',
+  ].join('\n')
   const md = `${header}${renderTable(results)}\n\n${renderNotes(results, { rounds: ROUNDS })}\n${w5 ? `\n${w5}\n` : ''}`
   mkdirSync(RESULTS, { recursive: true })
   writeFileSync(join(RESULTS, 'latest.md'), md)

@@ -6,8 +6,8 @@
  * Kept apart from the per-request workloads: it measures whole-process wall time of
  * `vitest run` (the root's vitest, spawned from here), one fresh process per run, the two
  * variants alternating (plugin first in even rounds, stub first in odd ones). The recordings
- * are made first, in `update` mode, against the bench's loopback server (a globalSetup of the
- * generated suite). Both variants run the same test files with the same default pool.
+ * are made first, in `update` mode, against the bench's loopback server. Both variants run the
+ * same test files with Vitest's defaults (forks pool, isolated: one process per test file).
  * Skipped with a printed line when dist/vitest.js has no plugin.
  */
 import { spawnSync } from 'node:child_process'
@@ -40,14 +40,17 @@ export async function runW5({
     log(line)
     return line
   }
-  const files = quick ? 4 : 100
+  const files = quick ? 2 : 100
   const perFile = 5
-  const roundCount = rounds ?? (quick ? 1 : 5)
+  const roundCount = rounds ?? (quick ? 1 : 2)
   writeSuite(files, perFile, plugin)
 
-  log(`W5: recording ${files} files × ${perFile} requests (FETCH_RECORDINGS=update)…`)
-  const rec = vitest({ W5_MODE: 'record', FETCH_RECORDINGS: 'update', W5_ORIGIN: origin })
-  if (!rec.ok) return `W5: error while recording: ${rec.error}`
+  log(`W5: recording ${files} files × ${perFile} requests…`)
+  try {
+    await record(files, perFile, origin, distDir)
+  } catch (error) {
+    return `W5: error while recording: ${error.message}`
+  }
 
   const times = { plugin: [], stub: [] }
   for (let round = 0; round < roundCount; round++) {
@@ -79,6 +82,44 @@ export async function runW5({
     `Paired difference plugin − stub per round: median ${Math.round(median(diffs))} ms (${range(diffs)}), ` +
       `≈ ${(median(diffs) / files).toFixed(1)} ms per test file, ${(median(diffs) / (files * perFile)).toFixed(2)} ms per request.`,
   ].join('\n')
+}
+
+/**
+ * The recordings the plugin replays, written by the library itself in-process (update mode,
+ * against the loopback server), under the names and test ids the plugin uses: a `vitest run`
+ * in update mode would make the same files but cost another whole suite run. A name that did
+ * not match would make the plugin run fail with RECORDING_MISS.
+ */
+async function record(files, perFile, origin, distDir) {
+  const { createRecorder } = await import(pathToFileURL(join(distDir, 'index.js')).href)
+  const { startServer } = await import('./lib/server.mjs')
+  const server = await startServer(Number(new URL(origin).port))
+  const env = { ...process.env, CI: '', FETCH_RECORDINGS: '', UPDATE_RECORDINGS: '' }
+  const recorder = createRecorder({ mode: 'update', normalizeIds: false, rootDir: SUITE, env }).install()
+  try {
+    for (let f = 0; f < files; f++) {
+      const run = recorder.startTest({
+        testFile: join(SUITE, 'tests', `f${f}.test.mjs`),
+        testName: 'five requests',
+      })
+      await run.run(async () => {
+        for (let r = 0; r < perFile; r++) {
+          const req = workloadRequest('w3', f, r)
+          const res = await fetch(origin + req.path, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: req.body,
+          })
+          if (res.status !== 200) throw new Error(`HTTP ${res.status} for ${req.path}`)
+          await res.arrayBuffer()
+        }
+      })
+      run.finish({ status: 'passed' })
+    }
+  } finally {
+    await recorder.dispose()
+    await server.close()
+  }
 }
 
 /** dist/vitest.js exists and exports the plugin factory (checked in a child: it loads vitest). */
@@ -140,17 +181,6 @@ export function writeSuite(files, perFile, plugin) {
   mkdirSync(join(SUITE, 'tests'), { recursive: true })
   writeFileSync(join(SUITE, 'package.json'), JSON.stringify({ private: true, type: 'module' }))
   installPackage(dirname(plugin))
-  const serverUrl = pathToFileURL(join(BENCH_DIR, 'lib', 'server.mjs')).href
-  writeFileSync(
-    join(SUITE, 'global-setup.mjs'),
-    `import { startServer } from ${JSON.stringify(serverUrl)}
-export default async function () {
-  if (process.env.W5_MODE !== 'record') return
-  const server = await startServer(Number(new URL(process.env.W5_ORIGIN).port))
-  return () => server.close()
-}
-`,
-  )
   writeFileSync(
     join(SUITE, 'vitest.config.mjs'),
     `import { defineConfig } from 'vitest/config'
@@ -164,7 +194,7 @@ if (process.env.W5_MODE !== 'stub') {
 
 export default defineConfig({
   plugins,
-  test: { include: ['tests/**/*.test.mjs'], globalSetup: ['./global-setup.mjs'] },
+  test: { include: ['tests/**/*.test.mjs'] },
 })
 `,
   )

@@ -51,10 +51,14 @@ async function request(origin, req) {
 async function main() {
   const quick = values.quick
   const p = plan(workload, quick, values.record)
-  const mod = await import(`./contenders/${contender}.mjs`)
+  // The W2 floors (bare-dispatcher.mjs) are one module with three variants.
+  const mod = contender.startsWith('floor-')
+    ? (await import('./contenders/bare-dispatcher.mjs')).contender(contender)
+    : await import(`./contenders/${contender}.mjs`)
   if (p.phase === 'record' && mod.phases && !mod.phases.includes('record')) {
     return { ok: false, na: true, error: 'n/a (no recorder)' }
   }
+  if (mod.workloads && !mod.workloads.includes(workload)) return { ok: false, na: true, error: 'n/a' }
   let server
   if (p.phase === 'record' || mod.needsServer) {
     const { startServer } = await import('./lib/server.mjs')

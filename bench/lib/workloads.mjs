@@ -7,7 +7,7 @@ export const WORKLOADS = ['w1', 'w2', 'w3', 'w4-json', 'w4-sse']
 export function sizes(quick) {
   return quick
     ? { warm: 3, repeat: 20, w3Tests: 10, w3PerTest: 3, w4WarmTests: 1, w4Tests: 2, w4PerTest: 5 }
-    : { warm: 200, repeat: 2000, w3Tests: 200, w3PerTest: 10, w4WarmTests: 5, w4Tests: 200, w4PerTest: 10 }
+    : { warm: 200, repeat: 2000, w3Tests: 200, w3PerTest: 10, w4WarmTests: 5, w4Tests: 100, w4PerTest: 10 }
 }
 
 /** What a workload runs: tests of requests, of which the first `warmTests` are not measured. */
