@@ -20,7 +20,9 @@ import { parseArgs } from 'node:util'
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url))
 const ROOT_DIR = join(BENCH_DIR, '..')
-const FIXTURES = join(BENCH_DIR, '.fixtures')
+// Per run: two runs at once (a CI smoke run beside a full one) must not delete each other's
+// fixtures. Removed at exit; BENCH_KEEP_FIXTURES=1 keeps them for a look.
+const FIXTURES = join(BENCH_DIR, '.fixtures', `run-${process.pid}`)
 const RESULTS = join(BENCH_DIR, 'results')
 
 const { values: args } = parseArgs({
@@ -323,7 +325,10 @@ async function main() {
   ensureDeps()
   DIST_SNAPSHOT = snapshotDist()
   if (!DIST_SNAPSHOT) log('bench: dist/index.js not found: fetch-recordings will be reported as an error')
-  process.on('exit', () => DIST_SNAPSHOT && rmSync(DIST_SNAPSHOT, { recursive: true, force: true }))
+  process.on('exit', () => {
+    if (DIST_SNAPSHOT) rmSync(DIST_SNAPSHOT, { recursive: true, force: true })
+    if (!process.env.BENCH_KEEP_FIXTURES) rmSync(FIXTURES, { recursive: true, force: true })
+  })
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130))
 
   rmSync(FIXTURES, { recursive: true, force: true })
@@ -370,6 +375,7 @@ async function main() {
           log,
           origin,
           distDir: DIST_SNAPSHOT ? join(DIST_SNAPSHOT, 'dist') : undefined,
+          fixturesDir: FIXTURES,
           rounds: args.rounds ? ROUNDS : undefined,
         }),
       )

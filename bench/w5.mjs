@@ -18,10 +18,11 @@ import { route, workloadRequest } from './lib/data.mjs'
 import { BENCH_DIR, ROOT_DIR } from './lib/fixtures.mjs'
 import { median } from './lib/stats.mjs'
 
+/** The generated suite: under bench/ so that it resolves vitest from the repository. */
 const SUITE = join(BENCH_DIR, '.fixtures', 'w5')
 const VITEST = join(ROOT_DIR, 'node_modules', 'vitest', 'vitest.mjs')
 
-/** `distDir`: the run's private copy of dist/ (run.mjs), else the repository's. */
+/** `distDir`: the run's private copy of dist/ (run.mjs), else the repository's; `fixturesDir`: the run's own. */
 export async function runW5({
   quick,
   log = console.error,
