@@ -36,18 +36,25 @@ async function startRelay(upstream: string): Promise<string> {
   return `http://127.0.0.1:${(relay.address() as { port: number }).port}`
 }
 
+/** A recorder in `new` mode, the fake API, and a relay to it that tests reach by passthrough. */
+async function recordThroughRelay(): Promise<{ dir: string; relayUrl: string; recorder: Recorder }> {
+  const dir = tempDir()
+  api = await startFakeApi({ randomIds: false })
+  const relayUrl = await startRelay(api.url)
+  const installed = createRecorder({
+    mode: 'new',
+    rootDir: dir,
+    env: {},
+    argv: [],
+    passthrough: [relayUrl],
+  }).install()
+  recorder = installed
+  return { dir, relayUrl, recorder: installed }
+}
+
 describe('requests that lost the async context', () => {
   it('go to the only running test', async () => {
-    const dir = tempDir()
-    api = await startFakeApi({ randomIds: false })
-    const relayUrl = await startRelay(api.url)
-    recorder = createRecorder({
-      mode: 'new',
-      rootDir: dir,
-      env: {},
-      argv: [],
-      passthrough: [relayUrl],
-    }).install()
+    const { dir, relayUrl, recorder } = await recordThroughRelay()
     const run = recorder.startTest({ testFile: join(dir, 'a.test.ts'), testName: 'alone' })
     const text = await run.run(async () => (await fetch(`${relayUrl}/hello`)).text())
     expect(text).toContain('Echo: /hello')
@@ -58,16 +65,7 @@ describe('requests that lost the async context', () => {
   })
 
   it('fail clearly, never silently to the wrong test, when several run at once', async () => {
-    const dir = tempDir()
-    api = await startFakeApi({ randomIds: false })
-    const relayUrl = await startRelay(api.url)
-    recorder = createRecorder({
-      mode: 'new',
-      rootDir: dir,
-      env: {},
-      argv: [],
-      passthrough: [relayUrl],
-    }).install()
+    const { dir, relayUrl, recorder } = await recordThroughRelay()
     const one = recorder.startTest({ testFile: join(dir, 'a.test.ts'), testName: 'one' })
     const two = recorder.startTest({ testFile: join(dir, 'a.test.ts'), testName: 'two' })
     let release: () => void = () => {}
