@@ -5,7 +5,7 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
-    cli: 'src/cli.ts',
+    cli: 'src/cli/cli.ts',
     vitest: 'vitest-plugin/index.ts',
     'vitest-setup': 'vitest-plugin/setup.ts',
     'vitest-reporter': 'vitest-plugin/reporter.ts',

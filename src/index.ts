@@ -1,10 +1,11 @@
+export { resolveMode, UPDATE_FLAG } from './config/mode.js'
+export type { NormalizeIdsOptions, RecordingMode, RecordingsOptions, TestIdentity } from './config/options.js'
 export { isRecordingError, RecordingError, type RecordingErrorCode } from './errors.js'
-export type { Interaction, RecordingFile, StoredRequest, StoredResponse } from './format.js'
-export { resolveMode, UPDATE_FLAG } from './mode.js'
-export type { NormalizeIdsOptions, RecordingMode, RecordingsOptions, TestIdentity } from './options.js'
-export { defaultRecordingPath, recordingsFolderOf, testIdOf } from './paths.js'
-export { createRecorder, Recorder, type RecorderOptions, TestRun } from './recorder.js'
-export type { RecordingOutcome, TestStatus } from './recording.js'
+export { defaultRecordingPath, recordingsFolderOf, testIdOf } from './files/paths.js'
+export { sweepTempFiles } from './files/storage.js'
+export type { Interaction, RecordingFile, StoredRequest, StoredResponse } from './format/format.js'
+export { createRecorder, Recorder, type RecorderOptions, TestRun } from './recording/recorder.js'
+export type { RecordingOutcome, TestStatus } from './recording/recording.js'
 export {
   buildRunReport,
   type FileReport,
@@ -12,6 +13,5 @@ export {
   type RunReport,
   type TestFileRun,
   type TestState,
-} from './report.js'
-export { sweepTempFiles } from './storage.js'
-export { formatSummary, type SummaryStyle } from './summary.js'
+} from './report/report.js'
+export { formatSummary, type SummaryStyle } from './report/summary.js'

@@ -4,7 +4,7 @@
  * undici loaded inside the test's vm context, and files that fail to load.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { defaultRecordingPath } from '../../src/paths.js'
+import { defaultRecordingPath } from '../../src/files/paths.js'
 import { summaryOf } from '../support/contract.js'
 import { chatTest, describeFixture, fixture } from '../support/contract-scenarios.js'
 import { type FakeApi, startFakeApi } from '../support/fake-apis.js'

@@ -4,7 +4,7 @@
  * of deleted test files, removal in update mode) works on what every worker reported.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { defaultRecordingPath } from '../../src/paths.js'
+import { defaultRecordingPath } from '../../src/files/paths.js'
 import { summaryOf } from '../support/contract.js'
 import { chatTest, describeFixture, fixture } from '../support/contract-scenarios.js'
 import { type FakeApi, startFakeApi } from '../support/fake-apis.js'

@@ -1,6 +1,6 @@
 // Records in a loop (update mode, growing responses) until it is killed. Used by crash.test.ts.
 import { join } from 'node:path'
-import { createRecorder } from '../../dist/index.js'
+import { createRecorder } from '../../src/index.js'
 
 const [dir, url] = process.argv.slice(2)
 const recorder = createRecorder({ mode: 'update', rootDir: dir }).install()

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
-import { defaultRecordingPath } from '../../src/paths.js'
+import { defaultRecordingPath } from '../../src/files/paths.js'
 import { type FakeApi, startFakeApi } from './fake-apis.js'
 
 export type Runner = 'jest' | 'vitest'

@@ -1,4 +1,4 @@
-import { RecordingError } from './errors.js'
+import { RecordingError } from '../errors.js'
 import { RECORDING_MODES, type RecordingMode } from './options.js'
 
 export interface ModeInputs {

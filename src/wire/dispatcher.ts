@@ -4,19 +4,19 @@
  * runners: the recorder tells it which recording a request belongs to.
  */
 import { isUtf8 } from 'node:buffer'
-import { RecordingError } from './errors.js'
-import type { Interaction, StoredRequest } from './format.js'
+import type { RecordingMode } from '../config/options.js'
+import { RecordingError } from '../errors.js'
+import type { Interaction, StoredRequest } from '../format/format.js'
+import type { IdMap } from '../ids/normalize-ids.js'
+import { normalizingSink } from '../ids/normalizing-sink.js'
+import { secretValuesOfRequest } from '../privacy/secrets.js'
+import type { Recording } from '../recording/recording.js'
+import { KeyedRequests, type KeyRules } from '../recording/request-key.js'
+import { replayableOf, storedResponseOf } from '../recording/response-store.js'
 import { type ClientSink, type FlowController, requestHeadersOf, sinkOf } from './handler-api.js'
-import type { IdMap } from './normalize-ids.js'
-import { normalizingSink } from './normalizing-sink.js'
-import type { RecordingMode } from './options.js'
 import { type CapturedResponse, type Dispatcher, forwardAndCapture } from './record.js'
-import type { Recording } from './recording.js'
 import { replayResponse } from './replay.js'
 import { type RequestBody, readRequestBody, requestBodyNow } from './request-body.js'
-import { KeyedRequests, type KeyRules } from './request-key.js'
-import { replayableOf, storedResponseOf } from './response-store.js'
-import { secretValuesOfRequest } from './secrets.js'
 
 export interface DispatchContext {
   mode: RecordingMode

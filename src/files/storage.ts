@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { RecordingError } from './errors.js'
+import { RecordingError } from '../errors.js'
 
 const TEMP_MARK = '.fr-tmp-'
 

@@ -3,7 +3,7 @@
  * Field names follow llama-stack's recording format; bodies are stored readable
  * (see body-codec.ts for how each encoding maps to bytes).
  */
-import { RecordingError } from './errors.js'
+import { RecordingError } from '../errors.js'
 
 export const FORMAT_V1 = 'fetch-recordings/1'
 

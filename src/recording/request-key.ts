@@ -4,9 +4,9 @@
  * change of normalization applies to old recordings without re-recording.
  */
 import { stringify } from 'safe-stable-stringify'
-import { encodeRequestBody } from './body-codec.js'
-import type { StoredRequest } from './format.js'
-import { isSecretParam, redactString, redactTree, secretFieldValues } from './secrets.js'
+import { encodeRequestBody } from '../format/body-codec.js'
+import type { StoredRequest } from '../format/format.js'
+import { isSecretParam, redactString, redactTree, secretFieldValues } from '../privacy/secrets.js'
 
 export interface LiveRequest {
   method: string

@@ -6,11 +6,11 @@
 import { isUtf8 } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
 import { brotliDecompressSync, constants, gunzipSync, inflateSync } from 'node:zlib'
-import { encodeResponseBody, responseChunks } from './body-codec.js'
-import type { StoredResponse } from './format.js'
-import type { ResponseHeaders } from './handler-api.js'
-import type { CapturedResponse } from './record.js'
-import type { ReplayableResponse } from './replay.js'
+import { encodeResponseBody, responseChunks } from '../format/body-codec.js'
+import type { StoredResponse } from '../format/format.js'
+import type { ResponseHeaders } from '../wire/handler-api.js'
+import type { CapturedResponse } from '../wire/record.js'
+import type { ReplayableResponse } from '../wire/replay.js'
 
 /** Framing and per-request headers: recomputed on replay or meaningless there. */
 const NEVER_STORED = new Set([

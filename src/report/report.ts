@@ -10,9 +10,8 @@
  * removed instead of reported.
  */
 import { basename, dirname, join } from 'node:path'
-import type { RecordingMode } from './options.js'
-import { defaultRecordingPath, FILE_LEVEL_NAME, RECORDINGS_DIR, recordingsFolderOf } from './paths.js'
-import type { RecordingOutcome } from './recording.js'
+import type { RecordingMode } from '../config/options.js'
+import { defaultRecordingPath, FILE_LEVEL_NAME, RECORDINGS_DIR, recordingsFolderOf } from '../files/paths.js'
 import {
   fileExists,
   isFolder,
@@ -21,7 +20,8 @@ import {
   removeFile,
   removeFolder,
   sweepTempFiles,
-} from './storage.js'
+} from '../files/storage.js'
+import type { RecordingOutcome } from '../recording/recording.js'
 
 export type TestState = 'passed' | 'failed' | 'skipped' | 'todo'
 

@@ -3,7 +3,7 @@
  *   body.messages[1].content: "hi" → "hello"
  * and the choice of the closest recorded request (fewest differences).
  */
-import type { StoredRequest } from './format.js'
+import type { StoredRequest } from '../format/format.js'
 
 export interface Difference {
   path: string

@@ -4,9 +4,9 @@
  * Meant for a pre-commit hook and a CI step (docs/verify.md).
  */
 import { readFileSync, statSync } from 'node:fs'
-import { RecordingError } from './errors.js'
-import { parseRecordingText } from './file-text.js'
-import { listFolders, listRecordingFiles } from './storage.js'
+import { RecordingError } from '../errors.js'
+import { listFolders, listRecordingFiles } from '../files/storage.js'
+import { parseRecordingText } from '../format/file-text.js'
 
 export interface Problem {
   file: string

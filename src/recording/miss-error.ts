@@ -2,10 +2,11 @@
  * The message a test sees when replay has no answer: what was asked, by which test, in which
  * file and mode, how it differs from the closest recorded request, and the command that fixes it.
  */
+
+import type { RecordingMode } from '../config/options.js'
+import { RecordingError } from '../errors.js'
+import type { StoredRequest } from '../format/format.js'
 import { closestRequest, formatDifferences } from './diff.js'
-import { RecordingError } from './errors.js'
-import type { StoredRequest } from './format.js'
-import type { RecordingMode } from './options.js'
 import { describeRequest } from './request-key.js'
 
 export interface MissContext {

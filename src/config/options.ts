@@ -1,4 +1,4 @@
-import type { StoredRequest } from './format.js'
+import type { StoredRequest } from '../format/format.js'
 
 export type RecordingMode = 'replay' | 'new' | 'update' | 'live'
 export const RECORDING_MODES: readonly RecordingMode[] = ['replay', 'new', 'update', 'live']

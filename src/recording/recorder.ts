@@ -6,22 +6,27 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { dirname } from 'node:path'
-import { RecordingDispatcher } from './dispatcher.js'
-import { RecordingError } from './errors.js'
-import type { StoredRequest } from './format.js'
-import { installGlobalDispatcher } from './install.js'
-import { resolveMode } from './mode.js'
-import { type BlockedConnection, blockNonLoopbackConnections } from './network-guard.js'
-import { type IdRules, idRulesOf } from './normalize-ids.js'
-import type { RecordingMode, RecordingsOptions, TestIdentity } from './options.js'
-import { matchesPassthrough } from './passthrough.js'
-import { defaultRecordingPath, testIdOf } from './paths.js'
-import type { Dispatcher } from './record.js'
+import { resolveMode } from '../config/mode.js'
+import type { RecordingMode, RecordingsOptions, TestIdentity } from '../config/options.js'
+import { matchesPassthrough } from '../config/passthrough.js'
+import { RecordingError } from '../errors.js'
+import { defaultRecordingPath, testIdOf } from '../files/paths.js'
+import { sweepTempFiles } from '../files/storage.js'
+import type { StoredRequest } from '../format/format.js'
+import { type IdRules, idRulesOf } from '../ids/normalize-ids.js'
+import {
+  isSecretHeader,
+  isSecretParam,
+  redactInteractionsOf,
+  secretValuesOfEnvironment,
+} from '../privacy/secrets.js'
+import { installGlobalDispatcher } from '../transports/install.js'
+import { type BlockedConnection, blockNonLoopbackConnections } from '../transports/network-guard.js'
+import { RecordingDispatcher } from '../wire/dispatcher.js'
+import type { Dispatcher } from '../wire/record.js'
 import { Recording, type RecordingOutcome, type TestStatus } from './recording.js'
 import { type KeyRules, requestKey } from './request-key.js'
 import { DEFAULT_VOLATILE_HEADERS } from './response-store.js'
-import { isSecretHeader, isSecretParam, redactInteractionsOf, secretValuesOfEnvironment } from './secrets.js'
-import { sweepTempFiles } from './storage.js'
 
 export interface RecorderOptions extends RecordingsOptions {
   /** Test ids are stored relative to this folder (default: the working directory). */

@@ -6,7 +6,7 @@
  * http(s) agents and tls, which all end there.
  */
 import net from 'node:net'
-import { RecordingError } from './errors.js'
+import { RecordingError } from '../errors.js'
 
 export interface BlockedConnection {
   host: string

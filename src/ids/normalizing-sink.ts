@@ -5,8 +5,9 @@
  * streaming; compressed non-stream text is held to the end, decoded, rewritten, then
  * delivered. Binary bodies and compressed streams pass through untouched (and are stored so).
  */
-import type { ClientSink, ResponseHeaders } from './handler-api.js'
-import { decodeBody } from './response-store.js'
+
+import { decodeBody } from '../recording/response-store.js'
+import type { ClientSink, ResponseHeaders } from '../wire/handler-api.js'
 
 const STREAM_TYPE = /text\/event-stream|ndjson|jsonl/i
 const TEXT_TYPE = /json|^text\/|xml|javascript/i

@@ -6,7 +6,7 @@
  * Vitest's vm pools the test's globalThis is a vm context while fetch is the outer realm's, so
  * the slots of fetch's own realm are written too.
  */
-import { RecordingError } from './errors.js'
+import { RecordingError } from '../errors.js'
 
 const SLOTS = [Symbol.for('undici.globalDispatcher.1'), Symbol.for('undici.globalDispatcher.2')]
 const OWNER = Symbol.for('fetch-recordings.installed')

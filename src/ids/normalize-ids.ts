@@ -12,7 +12,7 @@
  * line by line as it arrives.
  */
 import { createHash } from 'node:crypto'
-import type { NormalizeIdsOptions } from './options.js'
+import type { NormalizeIdsOptions } from '../config/options.js'
 
 export const DEFAULT_ID_PREFIXES = [
   'chatcmpl-',

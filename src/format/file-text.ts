@@ -3,7 +3,7 @@
  * Printing is 2-space JSON with one exception: each element of a streamed body (an SSE
  * event, an NDJSON line) is printed on one line, so a changed answer diffs event by event.
  */
-import { RecordingError } from './errors.js'
+import { RecordingError } from '../errors.js'
 import { type RecordingFile, validateRecordingFile } from './format.js'
 import { jsonErrorOffset } from './json-position.js'
 

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
-import type { TestIdentity } from './options.js'
+import type { TestIdentity } from '../config/options.js'
 
 export const RECORDINGS_DIR = '__recordings__'
 /** The recording of requests made outside any test (module scope, beforeAll). */

@@ -4,13 +4,14 @@
  * Modelled on @vitest/snapshot's SnapshotState: entries start unchecked, use checks them off,
  * what is left at the end of a passed test is stale.
  */
-import { RecordingError } from './errors.js'
-import { parseRecordingText, printRecording } from './file-text.js'
-import { FORMAT_V1, type Interaction, type RecordingFile, type StoredRequest } from './format.js'
+
+import type { RecordingMode, TestIdentity } from '../config/options.js'
+import { RecordingError } from '../errors.js'
+import { fileExists, readTextIfExists, removeFile, writeTextAtomic } from '../files/storage.js'
+import { parseRecordingText, printRecording } from '../format/file-text.js'
+import { FORMAT_V1, type Interaction, type RecordingFile, type StoredRequest } from '../format/format.js'
+import { IdMap, type IdRules } from '../ids/normalize-ids.js'
 import { missError } from './miss-error.js'
-import { IdMap, type IdRules } from './normalize-ids.js'
-import type { RecordingMode, TestIdentity } from './options.js'
-import { fileExists, readTextIfExists, removeFile, writeTextAtomic } from './storage.js'
 
 export type TestStatus = 'passed' | 'failed' | 'skipped'
 
