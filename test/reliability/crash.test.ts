@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createRecorder } from '../../src/index.js'
+import { exited, firstOutput } from '../support/child.js'
 import { startFakeApi } from '../support/fake-apis.js'
 
 const KILLS = 20
@@ -11,12 +12,16 @@ const KILLS = 20
 /** Starts the writer, waits until it has written at least once, kills it at a random moment. */
 async function killDuringWrites(dir: string, url: string): Promise<void> {
   const child = spawn(process.execPath, [join(__dirname, 'crash-writer.mjs'), dir, url], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
-  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
-  await new Promise((resolve) => setTimeout(resolve, Math.random() * 60))
-  child.kill('SIGKILL')
-  await new Promise((resolve) => child.once('exit', resolve))
+  try {
+    // A writer that dies on its own (a broken import, a refused test name) fails the test now.
+    await firstOutput(child)
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 60))
+  } finally {
+    child.kill('SIGKILL')
+    await exited(child)
+  }
 }
 
 describe('SIGKILL during record runs', () => {
@@ -41,7 +46,7 @@ describe('SIGKILL during record runs', () => {
       // A later run that writes in the folder removes what dead writers left behind, and
       // leaves the temp files of live writers (a concurrent worker) alone.
       const dead = spawn(process.execPath, ['-e', ''])
-      await new Promise((resolve) => dead.once('exit', resolve))
+      await exited(dead)
       writeFileSync(join(folder, `.test-0.json.fr-tmp-${dead.pid}-abc123`), '{"half": ')
       const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'])
       const liveTemp = join(folder, `.test-1.json.fr-tmp-${live.pid}-def456`)
