@@ -59,6 +59,12 @@ async function recordedStream(nEvents: number, times = 1) {
   return { dir, api, text: recorded.result as string }
 }
 
+/**
+ * A hang detector, not a speed limit: generous, because 2 shared cores can stall a healthy
+ * request for seconds, and a real hang never ends at all.
+ */
+const HANG_MS = 20_000
+
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
     promise,
@@ -204,10 +210,10 @@ describe('replay flow control', () => {
           () => 'resolved',
           (error: Error) => error.name,
         ),
-        2000,
+        HANG_MS,
         'read after abort',
       )
-      const next = await withTimeout(readChunks(await streamRequest(api, 30)), 2000, 'next request')
+      const next = await withTimeout(readChunks(await streamRequest(api, 30)), HANG_MS, 'next request')
       return { after, next: next.text }
     })
     expect(replayed.thrown).toBeUndefined()
@@ -222,9 +228,9 @@ describe('replay flow control', () => {
       const first = await streamRequest(api, 30)
       const reader = first.body!.getReader()
       await reader.read()
-      await withTimeout(reader.cancel(), 2000, 'cancel')
-      const second = await withTimeout(streamRequest(api, 30), 2000, 'second request')
-      return (await withTimeout(readChunks(second), 2000, 'second body')).text
+      await withTimeout(reader.cancel(), HANG_MS, 'cancel')
+      const second = await withTimeout(streamRequest(api, 30), HANG_MS, 'second request')
+      return (await withTimeout(readChunks(second), HANG_MS, 'second body')).text
     })
     expect(replayed.thrown).toBeUndefined()
     expect(replayed.result).toBe(text)
@@ -319,7 +325,7 @@ describe('responses still arriving when the test ends', () => {
     const outcome = run.finish({ status: 'passed' })
     const disposed = await Promise.race([
       recorder.dispose().then(() => 'disposed'),
-      sleep(500).then(() => 'hung'),
+      sleep(HANG_MS).then(() => 'hung'),
     ])
     await response.body?.cancel().catch(() => undefined)
     await recorder.dispose()
@@ -424,7 +430,7 @@ const { createRecorder } = require(${JSON.stringify(bundle)})
 })()
 `,
     )
-    const child = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 10_000 })
+    const child = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 45_000 })
     expect(child.stderr).toBe('')
     expect(JSON.parse(child.stdout.trim().split('\n').at(-1) as string)).toEqual({
       during: 'ok',

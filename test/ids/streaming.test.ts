@@ -3,12 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { session, tempDir } from '../support/core-helpers.js'
 
 let base: string
+/** Ends the slow text stream: the test asks for it once it has read the first line. */
+let release: (() => void) | undefined
 const server = createServer((req, res) => {
   if (req.url === '/slow-text') {
-    // A chunked text/plain stream (like the AI SDK's toTextStreamResponse): one line, then a pause.
+    // A chunked text/plain stream (like the AI SDK's toTextStreamResponse): one line, then
+    // nothing until the client has read it (an event, not a delay: a busy machine could
+    // otherwise read late enough to see both lines in one read).
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
     res.write('first chatcmpl-AbCdEfGh12345678\n')
-    setTimeout(() => res.end('second\n'), 1_500)
+    release = () => res.end('second\n')
+  } else if (req.url === '/release') {
+    release?.()
+    res.end()
   } else {
     const body = 'data: {"id":"chatcmpl-AbCdEfGh12345678"}\n\ndata: [DONE]\n\n'
     res.writeHead(200, {
@@ -30,6 +37,7 @@ describe('normalizeIds while recording', () => {
     const recorded = await session(tempDir(), 'new', async () => {
       const reader = (await fetch(`${base}/slow-text`)).body!.getReader()
       const first = new TextDecoder().decode((await reader.read()).value)
+      await (await fetch(`${base}/release`)).text()
       while (!(await reader.read()).done) {}
       return { first }
     })

@@ -48,18 +48,22 @@ describe('SIGKILL during record runs', () => {
       const dead = spawn(process.execPath, ['-e', ''])
       await exited(dead)
       writeFileSync(join(folder, `.test-0.json.fr-tmp-${dead.pid}-abc123`), '{"half": ')
-      const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'])
+      // Alive until killed below, however slow this machine is.
+      const live = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'])
       const liveTemp = join(folder, `.test-1.json.fr-tmp-${live.pid}-def456`)
       writeFileSync(liveTemp, '{"half": ')
-      const recorder = createRecorder({ mode: 'update', rootDir: dir }).install()
       try {
-        const run = recorder.startTest({ testFile: join(dir, 'crash.test.ts'), testName: 'test 0' })
-        run.finish({ status: 'skipped' })
+        const recorder = createRecorder({ mode: 'update', rootDir: dir }).install()
+        try {
+          const run = recorder.startTest({ testFile: join(dir, 'crash.test.ts'), testName: 'test 0' })
+          run.finish({ status: 'skipped' })
+        } finally {
+          await recorder.dispose()
+        }
+        expect(readdirSync(folder).filter((name) => name.includes('.fr-tmp-'))).toEqual([basename(liveTemp)])
       } finally {
-        await recorder.dispose()
+        live.kill('SIGKILL')
       }
-      expect(readdirSync(folder).filter((name) => name.includes('.fr-tmp-'))).toEqual([basename(liveTemp)])
-      live.kill('SIGKILL')
       console.log(`crash test: ${KILLS} kills, ${sawTemp} temp file(s) left by killed writers, all swept`)
     } finally {
       await api.close()

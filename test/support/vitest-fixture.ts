@@ -129,10 +129,17 @@ export class VitestFixture {
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString()
       })
-      const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 45_000)
+      const timeoutMs = options.timeoutMs ?? 45_000
+      let killed = ''
+      const timer = setTimeout(() => {
+        // Said in the output: an exit code of null alone does not tell a hang from a crash.
+        killed = `\n[vitest-fixture] killed after ${timeoutMs} ms without exiting`
+        child.kill('SIGKILL')
+      }, timeoutMs)
       child.on('error', reject)
       child.on('close', (code) => {
         clearTimeout(timer)
+        stderr += killed
         resolve({ code, stdout, stderr, output: `${stdout}\n${stderr}` })
       })
     })
