@@ -26,7 +26,7 @@ const session = new FileSession({
 })
 session.start()
 
-if (useAroundEach(settings)) {
+if (bindsWithAroundEach(settings)) {
   vitest.aroundEach((runTest, context) => session.aroundTest(runTest, context.task))
   vitest.aroundAll(async (runSuite) => {
     await runSuite()
@@ -107,7 +107,7 @@ function recorderOptions(settings: WorkerSettings, fromFile: RecordingsOptions) 
   }
 }
 
-function useAroundEach(settings: WorkerSettings): boolean {
+function bindsWithAroundEach(settings: WorkerSettings): boolean {
   const available = typeof vitest.aroundEach === 'function' && typeof vitest.aroundAll === 'function'
   if (settings.binding === 'beforeEach') return false
   if (settings.binding === 'aroundEach' && !available) {
