@@ -11,6 +11,7 @@ export default defineConfig({
     'vitest-reporter': 'vitest-plugin/reporter.ts',
     'jest-env': 'jest-env/environment.ts',
     'jest-reporter': 'jest-env/reporter.ts',
+    server: 'src/server/preload.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

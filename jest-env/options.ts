@@ -21,6 +21,7 @@ const OPTION_KEYS: Record<keyof EnvironmentOptions, true> = {
   updateRecordings: true,
   matchHeaders: true,
   passthrough: true,
+  appServers: true,
   normalizeRequest: true,
   allowRepeats: true,
   resolveRecordingPath: true,

@@ -14,6 +14,7 @@ export type RecordingErrorCode =
   | 'ALREADY_INSTALLED'
   | 'INVALID_OPTION'
   | 'NETWORK_BLOCKED'
+  | 'RELAY_REFUSED'
 
 export class RecordingError extends Error {
   readonly code: RecordingErrorCode

@@ -11,6 +11,8 @@ type CodeOptions = 'passthrough' | 'normalizeRequest' | 'resolveRecordingPath' |
 export interface FetchRecordingsOptions extends Omit<RecordingsOptions, CodeOptions> {
   /** URL prefixes, `*` globs or RegExps that go straight to the network (a predicate: use configFile). */
   passthrough?: (string | RegExp)[]
+  /** Origins of app servers started with the server preload (docs/server-mode.md). */
+  appServers?: (string | RegExp)[]
   /**
    * A module (relative to the project root; .ts works) whose default export holds more options,
    * functions included: normalizeRequest, a passthrough predicate, resolveRecordingPath.
@@ -32,6 +34,7 @@ const KEYS: Record<keyof FetchRecordingsOptions | CodeOptions, 'data' | 'code' |
   updateRecordings: 'data',
   matchHeaders: 'data',
   passthrough: 'data',
+  appServers: 'data',
   allowRepeats: 'data',
   secretParams: 'data',
   volatileResponseHeaders: 'data',
@@ -66,11 +69,11 @@ export function checkOptions(options: FetchRecordingsOptions = {}): CheckedOptio
     }
     if (kind === 'data' && value !== undefined) inline[key] = value
   }
-  const checked = inline as SerializedOptions & { passthrough?: (string | RegExp)[] }
-  if (checked.passthrough !== undefined) {
-    if (!Array.isArray(checked.passthrough))
-      throw invalid('passthrough must be an array of strings or RegExps.')
-    checked.passthrough = serializePatterns(checked.passthrough) as unknown as (string | RegExp)[]
+  const checked = inline as Record<'passthrough' | 'appServers', unknown>
+  for (const key of ['passthrough', 'appServers'] as const) {
+    if (checked[key] === undefined) continue
+    if (!Array.isArray(checked[key])) throw invalid(`${key} must be an array of strings or RegExps.`)
+    checked[key] = serializePatterns(checked[key])
   }
   if (options.configFile !== undefined && typeof options.configFile !== 'string') {
     throw invalid('configFile must be a path (relative to the project root).')
@@ -80,7 +83,7 @@ export function checkOptions(options: FetchRecordingsOptions = {}): CheckedOptio
     throw invalid(`binding: "${binding}" is not one of auto, aroundEach, beforeEach.`)
   }
   return {
-    inline: checked as SerializedOptions,
+    inline: checked as unknown as SerializedOptions,
     configFile: options.configFile,
     failOnStale: options.failOnStale === true,
     binding,

@@ -20,8 +20,12 @@ export interface SerializedPattern {
 
 /** The options a worker receives inline: everything but functions, patterns as plain data. */
 export interface SerializedOptions
-  extends Omit<RecordingsOptions, 'passthrough' | 'normalizeRequest' | 'resolveRecordingPath'> {
+  extends Omit<
+    RecordingsOptions,
+    'passthrough' | 'appServers' | 'normalizeRequest' | 'resolveRecordingPath'
+  > {
   passthrough?: (string | SerializedPattern)[]
+  appServers?: (string | SerializedPattern)[]
 }
 
 export interface WorkerSettings {

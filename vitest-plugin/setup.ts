@@ -95,11 +95,12 @@ function configFileOptions(settings: WorkerSettings): RecordingsOptions {
 
 /** The configFile's options, overridden by the inline ones, plus what only Vitest knows. */
 function recorderOptions(settings: WorkerSettings, fromFile: RecordingsOptions) {
-  const { passthrough, ...inline } = settings.options
+  const { passthrough, appServers, ...inline } = settings.options
   return {
     ...fromFile,
     ...inline,
     ...(passthrough ? { passthrough: deserializePatterns(passthrough) } : {}),
+    ...(appServers ? { appServers: deserializePatterns(appServers) } : {}),
     rootDir: settings.rootDir,
     runnerCi: settings.runnerCi,
     // Workers do not see the main process's argv; the flag found there is passed on.

@@ -19,6 +19,13 @@ export interface RecordingsOptions {
   updateRecordings?: boolean
   /** Request headers (lower case) stored and made part of the match key. Secrets are refused. */
   matchHeaders?: string[]
+  /**
+   * Origins of app servers running with the server preload (`http://127.0.0.1:3000`: URL
+   * prefixes, `*` globs, RegExps). A test's requests to them are not recorded: they carry the
+   * test's identity, and what the app requests while handling them is recorded into that test's
+   * recording (docs/server-mode.md).
+   */
+  appServers?: UrlPattern[]
   /** Requests that go straight to the network and are never recorded (a test's own server). */
   passthrough?: UrlPattern[] | ((request: { method: string; url: string }) => boolean)
   /** Rewrite a request (both for matching and for storage): drop timestamps, random ids, ... */

@@ -22,6 +22,8 @@ import {
 } from '../privacy/secrets.js'
 import { installGlobalDispatcher } from '../transports/install.js'
 import { type BlockedConnection, blockNonLoopbackConnections } from '../transports/network-guard.js'
+import { TAG_HEADER } from '../transports/relay/header.js'
+import { RelayServer } from '../transports/relay/relay-server.js'
 import { RecordingDispatcher } from '../wire/dispatcher.js'
 import type { Dispatcher } from '../wire/record.js'
 import { Recording, type RecordingOutcome, type TestStatus } from './recording.js'
@@ -76,6 +78,8 @@ export class Recorder {
   private fileRun: TestRun | undefined
   private restore: (() => void) | undefined
   private upstream: Promise<Dispatcher> | undefined
+  /** Server mode: where app servers relay the requests they make for this process's tests. */
+  private relay: RelayServer<TestRun> | undefined
   /** Connections refused by blockNetwork (reported, and failing the test that made them). */
   readonly blocked: BlockedConnection[] = []
 
@@ -109,12 +113,20 @@ export class Recorder {
 
   install(): this {
     const volatile = new Set([...DEFAULT_VOLATILE_HEADERS, ...(this.options.volatileResponseHeaders ?? [])])
-    const dispatcher = new RecordingDispatcher({
+    const relay = this.options.appServers?.length
+      ? new RelayServer<TestRun>({
+          // A relayed request is handled as if the test had made it, in its async context.
+          dispatch: (run, options, handler) => this.als.run(run, () => dispatcher.dispatch(options, handler)),
+        })
+      : undefined
+    this.relay = relay
+    const dispatcher: RecordingDispatcher = new RecordingDispatcher({
       mode: this.mode,
       rules: this.rules,
       volatileHeaders: new Set([...volatile].map((name) => name.toLowerCase())),
       recordingForRequest: () => this.runForRequest()?.recording,
       isPassthrough: (method, url) => matchesPassthrough(this.options.passthrough, method, url),
+      appServerTag: relay && ((url) => this.appServerTag(relay, url)),
       secretsFor: (requestSecrets) => this.secretsFor(requestSecrets),
       upstream: () => this.upstreamDispatcher(),
       onError: (error) => this.currentRun()?.recording.noteMiss(error),
@@ -137,6 +149,8 @@ export class Recorder {
   async dispose(): Promise<void> {
     this.restore?.()
     this.restore = undefined
+    await this.relay?.close()
+    this.relay = undefined
     const upstream = this.upstream
     this.upstream = undefined
     // destroy, not close: close waits for response bodies nobody will ever read.
@@ -183,6 +197,7 @@ export class Recorder {
 
   finishRun(run: TestRun, status: TestStatus): RecordingOutcome {
     this.active.delete(run)
+    this.relay?.forget(run)
     const outcome = run.recording.finish(status)
     const index = this.outcomes.findIndex((o) => o.path === outcome.path)
     if (index === -1) this.outcomes.push(outcome)
@@ -218,6 +233,13 @@ export class Recorder {
       'AMBIGUOUS_TEST',
       'A request was made outside any test, and no test file is running. Make it from a test, a hook or module scope of a test file; or use mode "live" here.',
     )
+  }
+
+  /** The header a request to an app server carries: the test it is made for. */
+  private appServerTag(relay: RelayServer<TestRun>, url: string): Promise<[string, string]> | undefined {
+    if (!matchesPassthrough(this.options.appServers, 'GET', url)) return undefined
+    const run = this.runForRequest()
+    return run && relay.tagFor(run).then((value) => [TAG_HEADER, value])
   }
 
   private recordingOf(identity: TestIdentity): Recording {

@@ -34,11 +34,21 @@ export function realmsOfFetch(): object[] {
   return realms
 }
 
-/** Installs `dispatcher`; returns the function that restores exactly what was there. */
-export function installGlobalDispatcher(dispatcher: object): () => void {
+/** What Node's fetch would use now (its own default Agent, loaded if it was not yet). */
+export function currentGlobalDispatcher(): unknown {
+  void (globalThis as any).Headers
+  return (globalThis as any)[SLOTS[0] as symbol]
+}
+
+/**
+ * Installs `dispatcher`; returns the function that restores exactly what was there. Exclusive
+ * (the default) refuses a second exclusive install; the server preload is not exclusive, so a
+ * test process that inherited it (NODE_OPTIONS) still installs its recorder over it.
+ */
+export function installGlobalDispatcher(dispatcher: object, { exclusive = true } = {}): () => void {
   const realms = realmsOfFetch()
   for (const realm of realms) {
-    if ((realm as any)[OWNER]) {
+    if (exclusive && (realm as any)[OWNER]) {
       throw new RecordingError(
         'ALREADY_INSTALLED',
         'A fetch-recordings dispatcher is already installed in this process. Dispose the first one (recorder.dispose()) before installing another, or configure the library once (the Vitest plugin or the Jest environment, not both).',
@@ -56,7 +66,7 @@ export function installGlobalDispatcher(dispatcher: object): () => void {
       saved.push({ realm, slot, existed: Object.hasOwn(realm, slot), previous: (realm as any)[slot] })
       ;(realm as any)[slot] = dispatcher
     }
-    ;(realm as any)[OWNER] = true
+    if (exclusive) (realm as any)[OWNER] = true
   }
   let restored = false
   return () => {
@@ -66,6 +76,6 @@ export function installGlobalDispatcher(dispatcher: object): () => void {
       if (existed) realm[slot] = previous
       else delete realm[slot]
     }
-    for (const realm of realms) delete (realm as any)[OWNER]
+    if (exclusive) for (const realm of realms) delete (realm as any)[OWNER]
   }
 }

@@ -25,6 +25,8 @@ export interface DispatchContext {
   /** The recording this request belongs to (throws when attribution is ambiguous). */
   recordingForRequest(): Recording | undefined
   isPassthrough(method: string, url: string): boolean
+  /** For a request to an app server (server mode): the attribution header it must carry. */
+  appServerTag?(url: string): Promise<[name: string, value: string]> | undefined
   /** Secret values seen in requests this run (redacted before any write) plus the environment's. */
   secretsFor(requestSecrets: readonly string[]): readonly string[]
   upstream(): Promise<Dispatcher>
@@ -91,6 +93,9 @@ function handleRequest(
 ): Promise<void> | undefined {
   const url = new URL(options.path, options.origin)
   const method = String(options.method ?? 'GET').toUpperCase()
+  const tag = context.mode === 'live' ? undefined : context.appServerTag?.(url.href)
+  if (tag)
+    return tag.then(([name, value]) => forwardUntouched(context, withHeader(options, name, value), handler))
   // Passthrough first: a test's own server is reached from anywhere, in or out of a test.
   if (context.mode === 'live' || context.isPassthrough(method, url.href)) {
     return forwardUntouched(context, options, handler)
@@ -193,6 +198,20 @@ function withContentType(options: any, contentType: string): any {
   const headers = withoutContentLength(options.headers, 'content-type')
   if (Array.isArray(headers)) return { ...options, headers: [...headers, 'content-type', contentType] }
   return { ...options, headers: { ...(headers as object), 'content-type': contentType } }
+}
+
+/** The request with one more header (an app server's attribution tag). */
+function withHeader(options: any, name: string, value: string): any {
+  const { headers } = options
+  if (!headers) return { ...options, headers: { [name]: value } }
+  if (Array.isArray(headers) && !Array.isArray(headers[0]))
+    return { ...options, headers: [...headers, name, value] }
+  if (typeof headers[Symbol.iterator] === 'function') {
+    const flat: unknown[] = []
+    for (const [key, item] of headers as Iterable<[unknown, unknown]>) flat.push(key, item)
+    return { ...options, headers: [...flat, name, value] }
+  }
+  return { ...options, headers: { ...headers, [name]: value } }
 }
 
 function withRealIds(options: any, body: Buffer, ids: IdMap): any {
