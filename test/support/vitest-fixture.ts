@@ -57,12 +57,19 @@ export interface RunOptions {
 export class VitestFixture {
   private constructor(readonly dir: string) {}
 
-  /** A project with `files` (paths relative to its root) and fetch-recordings installed. */
-  static create(files: Record<string, string>): VitestFixture {
+  /**
+   * A project with `files` (paths relative to its root) and fetch-recordings installed; `links`
+   * are more packages of this repository's node_modules it can import (`express`, `@hono/node-server`).
+   */
+  static create(files: Record<string, string>, links: readonly string[] = []): VitestFixture {
     const dir = mkdtempSync(join(tmpdir(), 'fr-vitest-'))
     const modules = join(dir, 'node_modules')
     mkdirSync(modules)
     for (const name of LINKED_PACKAGES) symlinkSync(join(MODULES, name), join(modules, name), 'dir')
+    for (const name of links) {
+      mkdirSync(dirname(join(modules, name)), { recursive: true })
+      symlinkSync(join(REPO, 'node_modules', name), join(modules, name), 'dir')
+    }
     if (VITEST_HOME) symlinkSync(join(MODULES, 'fetch-recordings'), join(modules, 'fetch-recordings'), 'dir')
     else installPackageCopy(join(modules, 'fetch-recordings'))
     const fixture = new VitestFixture(dir)
