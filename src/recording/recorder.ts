@@ -24,6 +24,7 @@ import { installGlobalDispatcher } from '../transports/install.js'
 import { type BlockedConnection, blockNonLoopbackConnections } from '../transports/network-guard.js'
 import { TAG_HEADER } from '../transports/relay/header.js'
 import { RelayServer } from '../transports/relay/relay-server.js'
+import { interceptOwnDispatchers, uninterceptedDispatcher } from '../transports/own-dispatchers.js'
 import { RecordingDispatcher } from '../wire/dispatcher.js'
 import type { Dispatcher } from '../wire/record.js'
 import { Recording, type RecordingOutcome, type TestStatus } from './recording.js'
@@ -80,6 +81,7 @@ export class Recorder {
   private upstream: Promise<Dispatcher> | undefined
   /** Server mode: where app servers relay the requests they make for this process's tests. */
   private relay: RelayServer<TestRun> | undefined
+  private forwarder: Promise<Dispatcher> | undefined
   /** Connections refused by blockNetwork (reported, and failing the test that made them). */
   readonly blocked: BlockedConnection[] = []
 
@@ -128,10 +130,13 @@ export class Recorder {
       isPassthrough: (method, url) => matchesPassthrough(this.options.passthrough, method, url),
       appServerTag: relay && ((url) => this.appServerTag(relay, url)),
       secretsFor: (requestSecrets) => this.secretsFor(requestSecrets),
-      upstream: () => this.upstreamDispatcher(),
+      upstream: () => this.forwardingDispatcher(),
       onError: (error) => this.currentRun()?.recording.noteMiss(error),
     })
     const removeDispatcher = installGlobalDispatcher(dispatcher)
+    const removeOwnDispatchers = interceptOwnDispatchers((upstream, options, handler) =>
+      dispatcher.dispatchVia(upstream, options, handler),
+    )
     const removeGuard =
       this.options.blockNetwork && this.mode === 'replay'
         ? blockNonLoopbackConnections((connection, error) => {
@@ -141,6 +146,7 @@ export class Recorder {
         : undefined
     this.restore = () => {
       removeGuard?.()
+      removeOwnDispatchers()
       removeDispatcher()
     }
     return this
@@ -153,6 +159,7 @@ export class Recorder {
     this.relay = undefined
     const upstream = this.upstream
     this.upstream = undefined
+    this.forwarder = undefined
     // destroy, not close: close waits for response bodies nobody will ever read.
     if (upstream && !this.options.upstream) await ((await upstream) as any).destroy?.()
   }
@@ -291,6 +298,12 @@ export class Recorder {
     // Rebuilt only when a new secret appears: this runs on every request.
     if (grew) this.secretList = [...this.seenSecrets, ...this.environmentSecrets]
     return this.secretList as readonly string[]
+  }
+
+  /** The upstream as the dispatcher sends to it: its inner dispatches are not intercepted again. */
+  private forwardingDispatcher(): Promise<Dispatcher> {
+    this.forwarder ??= this.upstreamDispatcher().then(uninterceptedDispatcher)
+    return this.forwarder
   }
 
   private upstreamDispatcher(): Promise<Dispatcher> {

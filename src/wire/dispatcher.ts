@@ -54,16 +54,28 @@ export class RecordingDispatcher {
   }
 
   dispatch(options: any, handler: any): boolean {
+    return this.dispatchWith(this.context, options, handler)
+  }
+
+  /**
+   * A request that brought its own dispatcher (`fetch(url, { dispatcher })`, transports/
+   * own-dispatchers.ts): handled like any other, with that dispatcher as the upstream.
+   */
+  dispatchVia(upstream: Dispatcher, options: any, handler: any): boolean {
+    return this.dispatchWith({ ...this.context, upstream: () => Promise.resolve(upstream) }, options, handler)
+  }
+
+  private dispatchWith(context: DispatchContext, options: any, handler: any): boolean {
     let pending: Promise<void> | undefined
     try {
-      pending = handleRequest(this.context, this.keyed, options, handler)
+      pending = handleRequest(context, this.keyed, options, handler)
     } catch (error) {
       pending = Promise.reject(error)
     }
     pending?.catch((error) => {
       // The request fails whatever happens while noting the error: a client must never hang.
       try {
-        if (error instanceof RecordingError) this.context.onError(error)
+        if (error instanceof RecordingError) context.onError(error)
       } finally {
         failRequest(sinkOf(handler), error)
       }
