@@ -7,79 +7,44 @@
  * record and replay behave alike; when a later request carries a normalized id, the real one
  * is swapped back in before it goes to the network.
  *
- * Rewriting works on text, not on parsed JSON, so formatting is untouched and the same code
- * serves JSON, SSE events and NDJSON lines. Ids never span a line, so a stream is rewritten
- * line by line as it arrives.
+ * Only what is an id is touched (id-shape.ts): a tool name with an id's prefix, a value the
+ * client itself sent, and a time in the future (an expiry) reach the test as the server sent
+ * them. Rewriting works on text, line by line, so formatting is untouched, the same code
+ * serves JSON, SSE events and NDJSON lines, and the order ids are minted in does not depend
+ * on how the network cut a stream into chunks.
  */
 import { createHash } from 'node:crypto'
-import type { NormalizeIdsOptions } from '../config/options.js'
+import {
+  FIXED_ISO_TIME,
+  FIXED_TIMESTAMP,
+  FIXED_TIMING_FRACTION,
+  FIXED_TIMING_INTEGER,
+  FUTURE_SLACK_SECONDS,
+  type IdRules,
+} from './id-rules.js'
+import { isIdTail, isIdValue, isUuid } from './id-shape.js'
 
-export const DEFAULT_ID_PREFIXES = [
-  'chatcmpl-',
-  'cmpl-',
-  'resp_',
-  'rs_',
-  'fc_',
-  'msg_',
-  'msgbatch_',
-  'call_',
-  'toolu_',
-  'srvtoolu_',
-  'file-',
-  'file_',
-  'vs_',
-  'vsfb_',
-  'batch_',
-  'run_',
-  'thread_',
-  'asst_',
-  'step_',
-  'ftjob-',
-  'modr-',
-  'req_',
-]
-export const DEFAULT_TIMESTAMP_FIELDS = [
-  'created',
-  'created_at',
-  'completed_at',
-  'started_at',
-  'last_active_at',
-  'expires_at',
-]
-/** A fixed, plausible time (2023-11-14T22:13:20Z): tests that check `created > 0` still pass. */
-export const FIXED_TIMESTAMP = 1_700_000_000
+export {
+  DEFAULT_ID_PREFIXES,
+  DEFAULT_TIMESTAMP_FIELDS,
+  FIXED_TIMESTAMP,
+  type IdRules,
+  idRulesOf,
+} from './id-rules.js'
 
-export interface IdRules {
-  ids: RegExp
-  fields: RegExp | undefined
-  timestamps: RegExp | undefined
-  keepMapping: boolean
+const NORMALIZED = /rec[0-9a-f]{12}$|^00000000-0000-4000-8000-[0-9a-f]{12}$/
+
+/** What one response is normalized against. */
+export interface NormalizeContext {
+  /** The request's position in the test attempt. */
+  position: number
+  /** Normalized → real pairs minted for this response (filled in). */
+  minted: Record<string, string>
+  /** The request as the server got it (path and body): values the client sent are its own. */
+  sent?: string
+  /** The clock (ms) that tells a creation time from an expiry. */
+  now?: number
 }
-
-export function idRulesOf(option: boolean | NormalizeIdsOptions | undefined): IdRules | undefined {
-  if (option === false) return undefined
-  const options = typeof option === 'object' ? option : {}
-  const prefixes = [...DEFAULT_ID_PREFIXES, ...(options.prefixes ?? [])].map(escapeRegExp).join('|')
-  const timestampFields = [...DEFAULT_TIMESTAMP_FIELDS, ...(options.timestamps ?? [])]
-    .map(escapeRegExp)
-    .join('|')
-  const fields = (options.fields ?? []).map(escapeRegExp).join('|')
-  return {
-    // A prefix, then at least 8 id characters, not inside a longer word.
-    ids: new RegExp(`(?<![A-Za-z0-9_-])(?:${prefixes})[A-Za-z0-9]{8,}(?![A-Za-z0-9])`, 'g'),
-    fields: fields ? new RegExp(`("(?:${fields})"\\s*:\\s*")([^"\\\\]{4,})(")`, 'g') : undefined,
-    timestamps: timestampFields
-      ? new RegExp(`("(?:${timestampFields})"\\s*:\\s*)(\\d{9,13})(?![\\d.])`, 'g')
-      : undefined,
-    keepMapping: options.keepMapping === true,
-  }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-}
-
-const NORMALIZED_MARK = /rec[0-9a-f]{12}$/
 
 /** The real ↔ normalized ids of one test attempt. */
 export class IdMap {
@@ -91,30 +56,80 @@ export class IdMap {
     private readonly testId: string,
   ) {}
 
-  /** Rewrites one response text (or a run of whole lines of it); returns the ids it minted. */
-  normalize(text: string, position: number, minted: Record<string, string>): string {
-    let ordinal = Object.keys(minted).length
-    const replace = (real: string, prefix: string): string => {
-      const known = this.toNormalized.get(real)
-      if (known) return known
-      if (this.toReal.has(real) || NORMALIZED_MARK.test(real)) return real
-      const hash = createHash('sha256').update(`${this.testId}\0${position}\0${ordinal++}`).digest('hex')
-      const normalized = `${prefix}rec${hash.slice(0, 12)}`
-      this.toNormalized.set(real, normalized)
-      this.toReal.set(normalized, real)
-      minted[normalized] = real
-      return normalized
-    }
-    let out = text.replace(this.rules.ids, (real) => replace(real, prefixOf(real)))
-    if (this.rules.fields)
-      out = out.replace(this.rules.fields, (_all, head, real, tail) => `${head}${replace(real, '')}${tail}`)
-    if (this.rules.timestamps) {
-      out = out.replace(this.rules.timestamps, (_all, head: string, digits: string) => {
-        // Seconds stay seconds, milliseconds stay milliseconds.
-        return `${head}${digits.length > 10 ? FIXED_TIMESTAMP * 1000 : FIXED_TIMESTAMP}`
+  /** Rewrites one response text (or a run of whole lines of it). */
+  normalize(text: string, context: NormalizeContext): string {
+    const nowSeconds = (context.now ?? Date.now()) / 1000
+    return text
+      .split('\n')
+      .map((line) => this.normalizeLine(line, context, nowSeconds))
+      .join('\n')
+  }
+
+  /** A per-request id header (`x-request-id`): always an id, whatever it looks like. */
+  normalizeHeader(value: string, context: NormalizeContext): string {
+    return this.mint(value, this.knownPrefixOf(value), context)
+  }
+
+  private normalizeLine(line: string, context: NormalizeContext, nowSeconds: number): string {
+    const { rules } = this
+    let out = line.replace(rules.idFields, (all, head: string, value: string, tail: string) =>
+      isIdValue(value)
+        ? `${head}"${this.mintUnlessSent(value, this.knownPrefixOf(value), context)}${tail}`
+        : all,
+    )
+    out = out.replace(rules.prefixed, (all, prefix: string, tail: string) =>
+      isIdTail(tail) ? this.mintUnlessSent(all, prefix, context) : all,
+    )
+    if (rules.fields)
+      out = out.replace(rules.fields, (_all, head: string, value: string, tail: string) => {
+        return `${head}"${this.mintUnlessSent(value, '', context)}${tail}`
       })
-    }
-    return out
+    out = out.replace(rules.timestamps, (all, head: string, digits: string) => {
+      // Seconds stay seconds, milliseconds stay milliseconds; an expiry keeps its meaning.
+      const inMs = digits.length > 10
+      const seconds = inMs ? Number(digits) / 1000 : Number(digits)
+      if (seconds > nowSeconds + FUTURE_SLACK_SECONDS) return all
+      return `${head}${inMs ? FIXED_TIMESTAMP * 1000 : FIXED_TIMESTAMP}`
+    })
+    out = out.replace(rules.isoTimestamps, (all, head: string, time: string, fraction = '', zone: string) => {
+      const seconds = Date.parse(`${time}${fraction}${zone}`) / 1000
+      if (!(seconds <= nowSeconds + FUTURE_SLACK_SECONDS)) return all
+      // One fraction length whatever the server sent (Go trims trailing zeros): stable bytes.
+      return `${head}"${FIXED_ISO_TIME}${fraction ? '.000' : ''}${zone}"`
+    })
+    out = out.replace(rules.timings, (_all, head: string, number: string) => {
+      return `${head}${/[.eE]/.test(number) ? FIXED_TIMING_FRACTION : FIXED_TIMING_INTEGER}`
+    })
+    return out.replace(rules.randomFields, (_all, head: string) => `${head}""`)
+  }
+
+  private mintUnlessSent(real: string, prefix: string, context: NormalizeContext): string {
+    if (!this.toNormalized.has(real) && context.sent?.includes(real)) return real
+    return this.mint(real, prefix, context)
+  }
+
+  private mint(real: string, prefix: string, context: NormalizeContext): string {
+    const known = this.toNormalized.get(real)
+    if (known) return known
+    if (this.toReal.has(real) || NORMALIZED.test(real)) return real
+    const ordinal = Object.keys(context.minted).length
+    const hash = createHash('sha256')
+      .update(`${this.testId}\0${context.position}\0${ordinal}`)
+      .digest('hex')
+      .slice(0, 12)
+    // A uuid stays a valid uuid (SDKs and schemas check the shape).
+    const normalized = isUuid(real) ? `00000000-0000-4000-8000-${hash}` : `${prefix}rec${hash}`
+    this.toNormalized.set(real, normalized)
+    this.toReal.set(normalized, real)
+    context.minted[normalized] = real
+    return normalized
+  }
+
+  /** Only a known prefix is kept: any other would carry the random part into the new id. */
+  private knownPrefixOf(value: string): string {
+    return (
+      this.rules.prefixes.find((prefix) => value.startsWith(prefix) && value.length > prefix.length) ?? ''
+    )
   }
 
   /** Swaps normalized ids back to the real ones the server knows. */
@@ -137,9 +152,4 @@ export class IdMap {
   get keepMapping(): boolean {
     return this.rules.keepMapping
   }
-}
-
-function prefixOf(id: string): string {
-  const match = /^[A-Za-z]+[-_]/.exec(id)
-  return match ? match[0] : ''
 }

@@ -6,8 +6,11 @@
  * delivered. Binary bodies and compressed streams pass through untouched (and are stored so).
  */
 
+import { isUtf8 } from 'node:buffer'
 import { decodeBody } from '../recording/response-store.js'
 import type { ClientSink, ResponseHeaders } from '../wire/handler-api.js'
+import { ID_HEADERS } from './id-rules.js'
+import type { IdMap, NormalizeContext } from './normalize-ids.js'
 
 const STREAM_TYPE = /text\/event-stream|ndjson|jsonl/i
 const TEXT_TYPE = /json|^text\/|xml|javascript/i
@@ -17,7 +20,27 @@ export interface NormalizingSink extends ClientSink {
   readonly normalized: boolean
 }
 
-export function normalizingSink(client: ClientSink, rewrite: (text: string) => string): NormalizingSink {
+/** How one response is normalized: its text, and its per-request id headers. */
+export interface IdNormalizer {
+  text(text: string): string
+  header(value: string): string
+}
+
+export function idNormalizer(ids: IdMap, context: NormalizeContext): IdNormalizer {
+  return {
+    text: (text) => ids.normalize(text, context),
+    header: (value) => ids.normalizeHeader(value, context),
+  }
+}
+
+/** The request as the server gets it (path and text body): what the client sent itself. */
+export function sentText(options: { path?: unknown; body?: unknown }): string {
+  const body = Buffer.isBuffer(options.body) && isUtf8(options.body) ? options.body.toString('utf8') : ''
+  return `${String(options.path ?? '')}\n${body}`
+}
+
+export function normalizingSink(client: ClientSink, normalizer: IdNormalizer): NormalizingSink {
+  const rewrite = normalizer.text
   let mode: 'pass' | 'stream' | 'hold' = 'pass'
   let pending = ''
   const decoder = new TextDecoder()
@@ -28,7 +51,8 @@ export function normalizingSink(client: ClientSink, rewrite: (text: string) => s
       return mode !== 'pass'
     },
     start: (controller) => client.start(controller),
-    headers(status, headers, statusText) {
+    headers(status, rawHeaders, statusText) {
+      const headers = withIdHeaders(rawHeaders, normalizer.header)
       const contentType = String(headerValue(headers, 'content-type') ?? '')
       const encoding = headerValue(headers, 'content-encoding')
       // Uncompressed text is rewritten line by line as it arrives, whatever its type says (a
@@ -87,6 +111,16 @@ function deliverHeld(
   }
   client.headers(held.status, headers, held.statusText)
   if (body.length > 0) client.data(body)
+}
+
+function withIdHeaders(headers: ResponseHeaders, normalize: (value: string) => string): ResponseHeaders {
+  let out: ResponseHeaders | undefined
+  for (const [name, value] of Object.entries(headers)) {
+    if (!ID_HEADERS.has(name.toLowerCase()) || typeof value !== 'string') continue
+    out ??= { ...headers }
+    out[name] = normalize(value)
+  }
+  return out ?? headers
 }
 
 function withoutLength(headers: ResponseHeaders): ResponseHeaders {

@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http'
 import { brotliDecompressSync, constants, gunzipSync, inflateSync } from 'node:zlib'
 import { encodeResponseBody, responseChunks } from '../format/body-codec.js'
 import type { StoredResponse } from '../format/format.js'
+import { ID_HEADERS } from '../ids/id-rules.js'
 import type { ResponseHeaders } from '../wire/handler-api.js'
 import type { CapturedResponse } from '../wire/record.js'
 import type { ReplayableResponse } from '../wire/replay.js'
@@ -26,6 +27,12 @@ export const DEFAULT_VOLATILE_HEADERS = [
   'age',
   'x-request-id',
   'request-id',
+  'x-goog-request-id',
+  'x-debug-trace-id',
+  'mistral-correlation-id',
+  'x-kong-request-id',
+  'x-kong-upstream-latency',
+  'x-kong-proxy-latency',
   'openai-processing-ms',
   'openai-organization',
   'anthropic-organization-id',
@@ -41,23 +48,35 @@ export const DEFAULT_VOLATILE_HEADERS = [
   'traceparent',
 ]
 /** Counters and reset times change every request; the limits themselves are kept. */
-const VOLATILE_PATTERNS = [/^x-ratelimit-(remaining|reset)/, /^anthropic-ratelimit-.*-(remaining|reset)$/]
+const VOLATILE_PATTERNS = [
+  /^x-ratelimit-(remaining|reset)/,
+  /^anthropic-ratelimit-.*-(remaining|reset)$/,
+  /^ratelimitbysize-(remaining|reset)$/,
+  /^x-trial-endpoint-call-remaining$/,
+]
 
 export function isStoredResponseHeader(name: string, volatile: ReadonlySet<string>): boolean {
   return !NEVER_STORED.has(name) && !volatile.has(name) && !VOLATILE_PATTERNS.some((p) => p.test(name))
 }
 
-/** `rewriteText`: applied to a decoded text body (id normalization), as it was for the client. */
+/** Id normalization, applied as it was for the client: to a decoded text body, to id headers. */
+export interface StoredRewrite {
+  text?: ((text: string) => string) | undefined
+  header(value: string): string
+}
+
 export function storedResponseOf(
   captured: CapturedResponse,
   volatile: ReadonlySet<string>,
-  rewriteText?: (text: string) => string,
+  rewrite?: StoredRewrite,
 ): StoredResponse {
   const headers: Record<string, string> = {}
   for (const [rawName, value] of Object.entries(captured.headers)) {
     const name = rawName.toLowerCase()
-    if (isStoredResponseHeader(name, volatile))
-      headers[name] = Array.isArray(value) ? value.join(', ') : value
+    const text = Array.isArray(value) ? value.join(', ') : value
+    // A request id is kept normalized (SDKs expose it as `_request_id`), dropped without ids.
+    if (rewrite && ID_HEADERS.has(name)) headers[name] = rewrite.header(text)
+    else if (isStoredResponseHeader(name, volatile)) headers[name] = text
   }
   let bytes: Buffer = Buffer.concat(captured.chunks)
   const encoding = headers['content-encoding']
@@ -66,8 +85,8 @@ export function storedResponseOf(
     bytes = decoded
     delete headers['content-encoding']
   }
-  if (rewriteText && (decoded || !encoding) && isUtf8(bytes))
-    bytes = Buffer.from(rewriteText(bytes.toString('utf8')))
+  if (rewrite?.text && (decoded || !encoding) && isUtf8(bytes))
+    bytes = Buffer.from(rewrite.text(bytes.toString('utf8')))
   const contentType = headers['content-type'] ?? ''
   return {
     status: captured.status,

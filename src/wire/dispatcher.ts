@@ -8,7 +8,7 @@ import type { RecordingMode } from '../config/options.js'
 import { RecordingError } from '../errors.js'
 import type { Interaction, StoredRequest } from '../format/format.js'
 import type { IdMap } from '../ids/normalize-ids.js'
-import { normalizingSink } from '../ids/normalizing-sink.js'
+import { idNormalizer, normalizingSink, sentText } from '../ids/normalizing-sink.js'
 import { secretValuesOfRequest } from '../privacy/secrets.js'
 import type { Recording } from '../recording/recording.js'
 import { KeyedRequests, type KeyRules } from '../recording/request-key.js'
@@ -169,14 +169,21 @@ async function recordRequest(
   const { ids } = recording
   // The test only ever sees normalized ids: the server gets the real ones back.
   const minted: Record<string, string> = {}
-  const rewrite = ids ? (text: string) => ids.normalize(text, position, minted) : undefined
-  const client = rewrite ? normalizingSink(sink, rewrite) : undefined
+  const forwarded = ids ? withRealIds(options, body, ids) : { ...options, body }
+  const normalizing = ids && idNormalizer(ids, { position, minted, sent: sentText(forwarded) })
+  const client = normalizing ? normalizingSink(sink, normalizing) : undefined
   const interactionOf = (captured: CapturedResponse): Interaction => ({
     request,
-    response: storedResponseOf(captured, context.volatileHeaders, client?.normalized ? rewrite : undefined),
+    response: storedResponseOf(
+      captured,
+      context.volatileHeaders,
+      normalizing && {
+        text: client?.normalized ? normalizing.text : undefined,
+        header: normalizing.header,
+      },
+    ),
     id_normalization_mapping: ids?.keepMapping ? minted : {},
   })
-  const forwarded = ids ? withRealIds(options, body, ids) : { ...options, body }
   const captured = await forwardAndCapture(await context.upstream(), forwarded, client ?? sink, (started) => {
     // If the test ends before the body does, what arrived by then is stored, marked truncated.
     slot.partial = () => interactionOf({ ...started, chunks: [...started.chunks], complete: false })

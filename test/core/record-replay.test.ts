@@ -581,14 +581,14 @@ describe('when files are written', () => {
     })
   }
 
-  it('volatile response headers are not stored; rate-limit limits are', async () => {
+  it('volatile response headers are not stored; rate-limit limits are; request ids are normalized', async () => {
     const { file } = await recordThenReplay((api) =>
       postJson(`${api.url}/v1/chat/completions`, chat('headers')),
     )
     const { headers } = only(file).response
+    expect(headers['x-request-id']).toMatch(/^req_rec[0-9a-f]{12}$/)
     for (const name of [
       'date',
-      'x-request-id',
       'openai-processing-ms',
       'x-ratelimit-reset-requests',
       'x-ratelimit-remaining-requests',

@@ -126,7 +126,8 @@ describe('normalizeIds', () => {
     expect([...ids][0]).toMatch(/^chatcmpl-rec/)
     const text = recordingText(dir)
     expect(text).not.toMatch(/chatcmpl-(?!rec)[A-Za-z0-9]{8}/)
-    expect(text).not.toMatch(/"x-request-id"|"date"|openai-processing-ms/)
+    expect(text).not.toMatch(/"date"|openai-processing-ms/)
+    expect(text).toMatch(/"x-request-id": "req_rec[0-9a-f]{12}"/)
     expect(text).toContain('"x-ratelimit-limit-requests": "500"')
 
     const base = api.url
@@ -154,7 +155,9 @@ describe('normalizeIds', () => {
     await runFlow(dir, 'update', api.url)
     expect(recordingText(dir)).not.toMatch(/"id_normalization_mapping": \{\s*"/)
     await runFlow(dir, 'update', api.url, { keepMapping: true })
-    expect(recordingText(dir)).toMatch(/"id_normalization_mapping": \{\s*"file-rec[0-9a-f]{12}": "file-/)
+    expect(recordingText(dir)).toMatch(
+      /"id_normalization_mapping": \{\s*("req_rec[0-9a-f]{12}": "req_[0-9a-f]+",\s*)?"file-rec[0-9a-f]{12}": "file-/,
+    )
   })
 
   it('can be turned off', async () => {
