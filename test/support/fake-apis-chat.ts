@@ -3,6 +3,9 @@ import {
   type Ctx,
   isRecord,
   type Json,
+  mintHex,
+  mintPadding,
+  mintUuid,
   readJson,
   sendJson,
   sendOpenAiError,
@@ -52,9 +55,26 @@ function chatReply(ctx: Ctx, body: Json, messages: Json[]): Reply {
   return textReply(`Echo: ${lastUserText(messages)}`, body.n_events)
 }
 
-function* chatChunks(body: Json, base: Json, reply: Reply, usage: Json): Generator<string> {
+/** OpenAI itself, or an API that speaks its Chat Completions dialect with its own fresh fields. */
+export type ChatFlavor = 'openai' | 'mistral' | 'groq'
+
+/** What each chunk of a stream carries besides the answer: random padding, Groq's request id. */
+type Decorate = (chunk: Json, last: boolean) => Json
+
+function* chatChunks(
+  body: Json,
+  base: Json,
+  reply: Reply,
+  usage: Json,
+  decorate: Decorate,
+): Generator<string> {
   const chunk = (delta: Json, finishReason: string | null = null): string =>
-    sseData({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })
+    sseData(
+      decorate(
+        { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] },
+        finishReason !== null,
+      ),
+    )
   if (reply.kind === 'tool') {
     yield chunk({
       role: 'assistant',
@@ -77,11 +97,11 @@ function* chatChunks(body: Json, base: Json, reply: Reply, usage: Json): Generat
     yield chunk({}, 'stop')
   }
   const streamOptions = isRecord(body.stream_options) ? body.stream_options : {}
-  if (streamOptions.include_usage === true) yield sseData({ ...base, choices: [], usage })
+  if (streamOptions.include_usage === true) yield sseData(decorate({ ...base, choices: [], usage }, false))
   yield sseData('[DONE]')
 }
 
-export async function chatCompletions(ctx: Ctx): Promise<void> {
+export async function chatCompletions(ctx: Ctx, flavor: ChatFlavor = 'openai'): Promise<void> {
   const body = readJson(ctx)
   if (!body) return
   if (!Array.isArray(body.messages)) {
@@ -91,19 +111,33 @@ export async function chatCompletions(ctx: Ctx): Promise<void> {
   const reply = chatReply(ctx, body, messages)
   const completionTokens = reply.kind === 'text' ? reply.pieces.length : wordCount(reply.args)
   const prompt = promptTokens(messages)
-  const usage = {
+  const usage: Json = {
     prompt_tokens: prompt,
     completion_tokens: completionTokens,
     total_tokens: prompt + completionTokens,
+    ...(flavor === 'groq' ? groqTimings(ctx) : {}),
   }
   const base = {
-    id: ctx.mintId('chatcmpl-'),
+    id:
+      flavor === 'mistral'
+        ? mintHex(ctx, 32)
+        : flavor === 'groq'
+          ? `chatcmpl-${mintUuid(ctx)}`
+          : ctx.mintId('chatcmpl-'),
     object: body.stream === true ? 'chat.completion.chunk' : 'chat.completion',
     created: ctx.now(),
     model: str(body.model, 'gpt-fake'),
-    system_fingerprint: 'fp_fake',
+    ...(flavor === 'openai' ? { system_fingerprint: 'fp_fake' } : {}),
   }
-  if (body.stream === true) return streamAll(ctx, chatChunks(body, base, reply, usage))
+  const groqId = flavor === 'groq' ? { id: ctx.mintId('req_') } : undefined
+  if (body.stream === true) {
+    const decorate: Decorate = (chunk, last) => {
+      if (flavor === 'openai') return { ...chunk, obfuscation: mintPadding(ctx) }
+      if (groqId && last) return { ...chunk, x_groq: { ...groqId, usage } }
+      return groqId ? { ...chunk, x_groq: groqId } : chunk
+    }
+    return streamAll(ctx, chatChunks(body, base, reply, usage, decorate))
+  }
   const message =
     reply.kind === 'text'
       ? { role: 'assistant', content: reply.text, refusal: null, annotations: [] }
@@ -118,7 +152,19 @@ export async function chatCompletions(ctx: Ctx): Promise<void> {
         }
   const finishReason = reply.kind === 'text' ? 'stop' : 'tool_calls'
   const choices = [{ index: 0, message, logprobs: null, finish_reason: finishReason }]
-  sendJson(ctx, 200, { ...base, choices, usage, service_tier: 'default' }, true)
+  const extra = groqId ? { x_groq: groqId } : { service_tier: 'default' }
+  sendJson(ctx, 200, { ...base, choices, usage, ...extra }, true)
+}
+
+/** Groq reports how long each phase took, in seconds: different on every call. */
+function groqTimings(ctx: Ctx): Json {
+  const [a = 1, b = 2, c = 3] = ctx.mintBytes(3)
+  return {
+    queue_time: a / 10_000,
+    prompt_time: b / 100_000,
+    completion_time: c / 1_000,
+    total_time: (a + b + c) / 1_000,
+  }
 }
 
 function sendAnthropicError(ctx: Ctx, status: number, message: string): void {
@@ -157,6 +203,8 @@ export async function anthropicMessages(ctx: Ctx): Promise<void> {
     stop_sequence: null,
     usage: { input_tokens: promptTokens(messages), output_tokens: pieces.length },
   }
+  // Anthropic's per-request id, which its SDK exposes as `_request_id`.
+  ctx.res.setHeader('request-id', ctx.mintId('req_011C'))
   if (body.stream === true) return streamAll(ctx, messageEvents(message, pieces))
   sendJson(ctx, 200, message)
 }

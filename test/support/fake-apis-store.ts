@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { streamResponse } from './fake-apis-openai.js'
 import {
   type Ctx,
   isRecord,
@@ -33,34 +34,31 @@ export async function responses(ctx: Ctx): Promise<void> {
   ctx.state.responseIds.add(id)
   const inputTokens = wordCount(input)
   const outputTokens = wordCount(text)
-  sendJson(
-    ctx,
-    200,
-    {
-      id,
-      object: 'response',
-      created_at: ctx.now(),
-      status: 'completed',
-      model: str(body.model, 'gpt-fake'),
-      previous_response_id: previous,
-      output: [
-        {
-          type: 'message',
-          id: ctx.mintId('msg_'),
-          status: 'completed',
-          role: 'assistant',
-          content: [{ type: 'output_text', text, annotations: [] }],
-        },
-      ],
-      output_text: text,
-      usage: {
-        input_tokens: inputTokens,
-        output_tokens: outputTokens,
-        total_tokens: inputTokens + outputTokens,
+  const response = {
+    id,
+    object: 'response',
+    created_at: ctx.now(),
+    status: 'completed',
+    model: str(body.model, 'gpt-fake'),
+    previous_response_id: previous,
+    output: [
+      {
+        type: 'message',
+        id: ctx.mintId('msg_'),
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text, annotations: [] }],
       },
+    ],
+    output_text: text,
+    usage: {
+      input_tokens: inputTokens,
+      output_tokens: outputTokens,
+      total_tokens: inputTokens + outputTokens,
     },
-    true,
-  )
+  }
+  if (body.stream === true) return streamResponse(ctx, response, text)
+  sendJson(ctx, 200, response, true)
 }
 
 interface Part {

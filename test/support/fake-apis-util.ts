@@ -17,6 +17,8 @@ export interface Ctx {
   body: Buffer
   state: FakeApiState
   mintId(prefix: string, seed?: string): string
+  /** Fresh random bytes (reproducible ones with randomIds:false), for other id shapes. */
+  mintBytes(length: number): Buffer
   now(): number
 }
 
@@ -51,9 +53,47 @@ export function createCtx(req: IncomingMessage, res: ServerResponse, body: Buffe
         .digest()
       return prefix + toAlnum(digest, 24)
     },
+    mintBytes(length) {
+      if (random) return randomBytes(length)
+      const digest = createHash('sha512').update(`${requestSeed}#bytes${minted++}`).digest()
+      return Buffer.concat([digest, digest]).subarray(0, length)
+    },
     now: () => (random ? Math.floor(Date.now() / 1000) : FIXED_NOW),
   }
 }
+
+export const mintHex = (ctx: Ctx, length: number): string =>
+  ctx
+    .mintBytes(Math.ceil(length / 2))
+    .toString('hex')
+    .slice(0, length)
+
+export function mintUuid(ctx: Ctx): string {
+  const hex = mintHex(ctx, 32)
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`
+}
+
+/** Gemini's responseId: base64url, `-` and `_` included. */
+export const mintBase64url = (ctx: Ctx, length: number): string =>
+  ctx.mintBytes(length).toString('base64url').slice(0, length)
+
+/** A random length of random letters: what OpenAI pads streamed chunks with (`obfuscation`). */
+export function mintPadding(ctx: Ctx): string {
+  const [length = 4] = ctx.mintBytes(1)
+  return toAlnum(ctx.mintBytes(24), 1 + (length % 16))
+}
+
+/** ISO time with nanoseconds, trailing zeros trimmed as Go prints it (Ollama's `created_at`). */
+export function isoNanos(ctx: Ctx): string {
+  const base = new Date(ctx.now() * 1000).toISOString().slice(0, 19)
+  const fraction = String(ctx.mintBytes(4).readUInt32BE() % 1_000_000_000)
+    .padStart(9, '0')
+    .replace(/0+$/, '')
+  return `${base}${fraction ? `.${fraction}` : ''}Z`
+}
+
+/** A timing that differs on every call (nanoseconds), reproducible with randomIds:false. */
+export const mintDuration = (ctx: Ctx): number => 1_000_000 + (ctx.mintBytes(4).readUInt32BE() % 900_000_000)
 
 export function sendJson(ctx: Ctx, status: number, body: unknown, pretty = false): void {
   const text = pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body)

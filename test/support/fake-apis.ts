@@ -13,6 +13,8 @@ import {
   stall,
   status,
 } from './fake-apis-misc.js'
+import { clientSecret, embeddings, retrieveFile } from './fake-apis-openai.js'
+import { cohereChat, gemini, ollama } from './fake-apis-providers.js'
 import { createVectorStore, responses, searchVectorStore, uploadFile } from './fake-apis-store.js'
 import { type Ctx, createCtx, type FakeApiState, sendOpenAiError } from './fake-apis-util.js'
 
@@ -52,8 +54,23 @@ async function flaky(ctx: Ctx): Promise<void> {
   return chatCompletions(ctx)
 }
 
+/** Mistral's SDK calls the same path as OpenAI's; its server mints other ids. */
+const chatFlavorOf = (ctx: Ctx) =>
+  /mistralai/.test(ctx.req.headers['user-agent'] ?? '') ? 'mistral' : 'openai'
+
 const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
-  ['POST', /^\/v1\/chat\/completions$/, chatCompletions],
+  ['POST', /^\/v1\/chat\/completions$/, (ctx) => chatCompletions(ctx, chatFlavorOf(ctx))],
+  ['POST', /^\/openai\/v1\/chat\/completions$/, (ctx) => chatCompletions(ctx, 'groq')],
+  ['POST', /^\/v1\/embeddings$/, embeddings],
+  ['GET', /^\/v1\/files\/([^/]+)$/, (ctx, m) => retrieveFile(ctx, m[1] ?? '')],
+  ['POST', /^\/v1\/realtime\/client_secrets$/, clientSecret],
+  [
+    'POST',
+    /^\/v1(?:beta)?\/models\/([^:/]+):(generateContent|streamGenerateContent)$/,
+    (ctx, m) => gemini(ctx, m[1] ?? '', m[2] ?? ''),
+  ],
+  ['POST', /^\/api\/(chat|generate)$/, (ctx, m) => ollama(ctx, m[1] === 'chat' ? 'chat' : 'generate')],
+  ['POST', /^\/v2\/chat$/, cohereChat],
   ['POST', /^\/v1\/messages$/, anthropicMessages],
   ['POST', /^\/v1\/responses$/, responses],
   ['POST', /^\/v1\/files$/, uploadFile],
