@@ -1,10 +1,12 @@
 /**
  * Bytes ⇄ stored body. Readable where it is safe: JSON as JSON, SSE as events, NDJSON as
- * lines, text as text, multipart as parts; anything whose stored form would not print back
- * to the same bytes is kept as text or base64, so replay never changes what the client reads.
+ * lines, text as text, multipart as parts. A stored form may print back with other
+ * whitespace or line ends than were received, never with a difference a parser can see
+ * (json-text.ts has the rule); anything else is kept as text or base64.
  */
 import { isUtf8 } from 'node:buffer'
 import type { BodyEncoding, StoredResponse } from './format.js'
+import { parseJsonUpToWhitespace, tryParseJson } from './json-text.js'
 import { boundaryOf, parseMultipart } from './multipart.js'
 import { parseSse, printSseEvent } from './sse.js'
 
@@ -42,7 +44,7 @@ export function encodeResponseBody(bytes: Buffer, contentType: string): EncodedB
   const text = bytes.toString('utf8')
   if (SSE_TYPE.test(contentType)) {
     const events = parseSse(text)
-    if (events && events.map(printSseEvent).join('') === text) return { body_encoding: 'sse', body: events }
+    if (events) return { body_encoding: 'sse', body: events }
   } else if (NDJSON_TYPE.test(contentType)) {
     const lines = parseNdjson(text)
     if (lines) return { body_encoding: 'ndjson', body: lines }
@@ -58,13 +60,15 @@ function encodeOpaque(bytes: Buffer): EncodedBody {
   return { body_encoding: 'base64', body: bytes.toString('base64') }
 }
 
-/** JSON is stored parsed only when printing it back (with the indent it came with) is exact. */
+/**
+ * JSON is stored parsed when printing it back (compact, or with 2-space indentation when it
+ * came indented) differs at most in whitespace; a trailing newline is kept as it came.
+ */
 function encodeJsonExactly(text: string): EncodedBody | undefined {
-  const parsed = tryParseJson(text)
-  if (!parsed.ok) return undefined
   const newline = text.endsWith('\n')
-  const indent = /^[[{]\n {2}"/.test(text) ? 2 : 0
-  if (printJson(parsed.value, indent, newline) !== text) return undefined
+  const parsed = parseJsonUpToWhitespace(newline ? text.slice(0, -1) : text)
+  if (!parsed.ok) return undefined
+  const indent = /^[[{]\r?\n[ \t]/.test(text) ? 2 : 0
   return {
     body_encoding: 'json',
     body: parsed.value,
@@ -81,19 +85,11 @@ function parseNdjson(text: string): unknown[] | undefined {
   if (!text.endsWith('\n')) return undefined
   const lines: unknown[] = []
   for (const line of text.slice(0, -1).split('\n')) {
-    const parsed = tryParseJson(line)
-    if (!parsed.ok || JSON.stringify(parsed.value) !== line) return undefined
+    const parsed = parseJsonUpToWhitespace(line)
+    if (!parsed.ok) return undefined
     lines.push(parsed.value)
   }
   return lines
-}
-
-function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) }
-  } catch {
-    return { ok: false }
-  }
 }
 
 /** Largest chunk replay hands the client at once, so pause/resume has something to act on. */

@@ -1,7 +1,8 @@
 /**
  * Recording file text: parse (with positions in errors) and print (diff-friendly).
- * Printing is 2-space JSON with one exception: each element of a streamed body (an SSE
- * event, an NDJSON line) is printed on one line, so a changed answer diffs event by event.
+ * Printing is 2-space JSON with two exceptions, each printed on one line: an element of a
+ * streamed body (an SSE event, an NDJSON line), so a changed answer diffs event by event; and
+ * an array of numbers (an embedding vector: 1,536 floats are one line, not 1,538).
  */
 import { RecordingError } from '../errors.js'
 import { type RecordingFile, validateRecordingFile } from './format.js'
@@ -49,23 +50,31 @@ function describeJsonErrorPosition(source: string, error: unknown): string {
 const STREAMED_ENCODINGS = new Set(['sse', 'ndjson'])
 
 export function printRecording(file: RecordingFile): string {
-  // Streamed elements are swapped for unique placeholders, the whole is printed with
-  // indentation, then each placeholder is replaced by its element printed on one line.
+  // One-line parts are swapped for unique placeholders, the whole is printed with
+  // indentation, then each placeholder is replaced by its part printed on one line.
   const nonce = Math.random().toString(36).slice(2)
   const lines = new Map<string, string>()
-  const interactions = file.interactions.map((interaction, i) => {
+  const placeholder = (value: unknown): string => {
+    const token = `@@fr-${nonce}-${lines.size}@@`
+    lines.set(`"${token}"`, JSON.stringify(value))
+    return token
+  }
+  const interactions = file.interactions.map((interaction) => {
     const { response } = interaction
     if (!STREAMED_ENCODINGS.has(response.body_encoding ?? '') || !Array.isArray(response.body)) {
       return interaction
     }
-    const body = response.body.map((element, j) => {
-      const token = `@@fr-${nonce}-${i}-${j}@@`
-      lines.set(`"${token}"`, JSON.stringify(element))
-      return token
-    })
-    return { ...interaction, response: { ...response, body } }
+    return { ...interaction, response: { ...response, body: response.body.map(placeholder) } }
   })
-  const text = JSON.stringify({ ...file, interactions }, null, 2)
+  const numbersOnOneLine = (_key: string, value: unknown): unknown =>
+    isNumberArray(value) ? placeholder(value) : value
+  const text = JSON.stringify({ ...file, interactions }, numbersOnOneLine, 2)
   if (lines.size === 0) return `${text}\n`
-  return `${text.replace(/"@@fr-[a-z0-9]+-\d+-\d+@@"/g, (token) => lines.get(token) ?? token)}\n`
+  return `${text.replace(/"@@fr-[a-z0-9]+-\d+@@"/g, (token) => lines.get(token) ?? token)}\n`
+}
+
+function isNumberArray(value: unknown): value is number[] {
+  if (!Array.isArray(value) || value.length < 2) return false
+  for (const item of value) if (typeof item !== 'number') return false
+  return true
 }

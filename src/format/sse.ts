@@ -1,51 +1,65 @@
 /**
  * Server-sent events as stored data. An event is an object whose keys are its fields in the
  * order they were sent (`event`, `id`, `retry`, `data`; `comment` for `:` lines); `data`
- * holds the parsed JSON when the payload is JSON. The codec only uses this form when printing
- * the events gives back the exact bytes received, so replay is byte-faithful.
+ * holds the parsed JSON when the payload is JSON. Stored events print back as SSE that every
+ * parser reads as the same events: line ends become `\n` (Gemini ends events with CRLF),
+ * `data:x` becomes `data: x`, JSON data loses insignificant spaces (json-text.ts). What a
+ * parser could tell apart (a repeated field, an unfinished last event) is stored as text.
  */
+import { parseJsonUpToWhitespace } from './json-text.js'
+
 export type SseEvent = Record<string, unknown>
 
-const FIELD_LINE = /^([^:]*)(?::(.*))?$/
+const LINE_END = /\r\n|\r|\n/
+const ENDS_WITH_BLANK_LINE = /(?:\r\n|\r|\n)(?:\r\n|\r|\n)$/
 
 export function parseSse(text: string): SseEvent[] | undefined {
-  if (!text.endsWith('\n\n')) return undefined
-  const blocks = text.slice(0, -2).split('\n\n')
+  if (!ENDS_WITH_BLANK_LINE.test(text)) return undefined
+  const lines = text.split(LINE_END)
+  // The text ends with a line end: the last piece is always empty, and so is the one before.
+  lines.pop()
   const events: SseEvent[] = []
-  for (const block of blocks) {
-    const event: SseEvent = {}
-    const dataLines: string[] = []
-    for (const line of block.split('\n')) {
-      const match = FIELD_LINE.exec(line)
-      if (!match) return undefined
-      const field = match[1] === '' ? 'comment' : (match[1] as string)
-      const value = (match[2] ?? '').replace(/^ /, '')
-      if (field === 'data') {
-        dataLines.push(value)
-        if (!('data' in event)) event.data = undefined
-      } else {
-        if (field in event) return undefined // repeated non-data fields cannot be printed back
-        event[field] = value
-      }
+  let block: string[] = []
+  for (const line of lines) {
+    if (line !== '') {
+      block.push(line)
+      continue
     }
-    if (dataLines.length > 0) event.data = parseData(dataLines.join('\n'))
+    const event = parseBlock(block)
+    if (!event) return undefined
     events.push(event)
+    block = []
   }
   return events
+}
+
+function parseBlock(lines: string[]): SseEvent | undefined {
+  const event: SseEvent = {}
+  const dataLines: string[] = []
+  for (const line of lines) {
+    const colon = line.indexOf(':')
+    const name = colon === -1 ? line : line.slice(0, colon)
+    const field = name === '' ? 'comment' : name
+    // The spec drops one space after the colon; the printer puts exactly one back.
+    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '')
+    if (field === 'data') {
+      dataLines.push(value)
+      if (!('data' in event)) event.data = undefined
+    } else {
+      if (field in event) return undefined // repeated non-data fields cannot be printed back
+      event[field] = value
+    }
+  }
+  if (dataLines.length > 0) event.data = parseData(dataLines.join('\n'))
+  return event
 }
 
 function parseData(data: string): unknown {
   const first = data.charCodeAt(0)
   // Only objects and arrays: a bare number or string would not print back unambiguously.
   if (first !== 0x7b && first !== 0x5b) return data
-  try {
-    const parsed = JSON.parse(data)
-    // JSON sent with spaces (`{"a": 1}`) is kept as its text, so this event still prints back
-    // exactly and the stream stays a list of events (one replay read each), not one text blob.
-    return JSON.stringify(parsed) === data ? parsed : data
-  } catch {
-    return data
-  }
+  const parsed = parseJsonUpToWhitespace(data)
+  return parsed.ok ? parsed.value : data
 }
 
 export function printSseEvent(event: SseEvent): string {
