@@ -48,13 +48,16 @@ function legacySink(handler: any): ClientSink {
 }
 
 function modernSink(handler: any): ClientSink {
-  let controller: FlowController
+  let controller: FlowController & { rawHeaders: Buffer[] }
   return {
     start(flow) {
-      controller = flow
-      handler.onRequestStart?.(flow, {})
+      controller = withRawHeaders(flow)
+      handler.onRequestStart?.(controller, {})
     },
     headers(status, headers, statusText) {
+      // Node 26's fetch (undici 8.12) takes the headers from `controller.rawHeaders` only: with
+      // none there it drops the headers object (no content-type: an SDK reads JSON as text).
+      controller.rawHeaders = rawHeadersOf(headers)
       handler.onResponseStart?.(controller, status, headers, statusText)
       return !controller.paused
     },
@@ -64,6 +67,22 @@ function modernSink(handler: any): ClientSink {
     },
     end: () => handler.onResponseEnd?.(controller, {}),
     error: (error) => handler.onResponseError?.(controller, error),
+  }
+}
+
+/** The client's view of a flow, with the response's raw headers beside it (see modernSink). */
+function withRawHeaders(flow: FlowController): FlowController & { rawHeaders: Buffer[] } {
+  return {
+    rawHeaders: [],
+    get paused() {
+      return flow.paused
+    },
+    get aborted() {
+      return flow.aborted
+    },
+    pause: () => flow.pause(),
+    resume: () => flow.resume(),
+    abort: (reason?: unknown) => flow.abort(reason),
   }
 }
 
