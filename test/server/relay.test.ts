@@ -8,7 +8,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { Agent } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRecorder } from '../../src/index.js'
 import { parseTag, RELAY_PATH, TAG_HEADER } from '../../src/transports/relay/header.js'
@@ -26,7 +25,6 @@ import { StableApi } from '../support/vitest-fixture.js'
 
 let api: StableApi
 let app: RunningApp
-const direct = new Agent()
 
 beforeAll(async () => {
   api = await StableApi.start()
@@ -158,6 +156,7 @@ describe('server mode through the relay', () => {
     })
     await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve))
     const captureUrl = `http://127.0.0.1:${(capture.address() as AddressInfo).port}`
+    let relayOrigin: string | undefined
     const dir = tempDir()
     try {
       await session(
@@ -169,14 +168,10 @@ describe('server mode through the relay', () => {
           if (!parsed || !('tag' in parsed)) throw new Error(`no tag: ${JSON.stringify(seen[0])}`)
           const { relay, token, test } = parsed.tag
           const relayUrl = `http://${relay}${RELAY_PATH}`
-          // Straight to the relay, around this process's recorder (a dispatcher of its own).
+          relayOrigin = `http://${relay}`
+          // Straight to the relay (passthrough below): this test plays a hostile client.
           const post = (url: string, headers: Record<string, string>) =>
-            fetch(url, {
-              method: 'POST',
-              headers,
-              body: '{}',
-              dispatcher: direct,
-            } as unknown as RequestInit).then(async (r) => ({
+            fetch(url, { method: 'POST', headers, body: '{}' }).then(async (r) => ({
               status: r.status,
               text: await r.text(),
             }))
@@ -205,7 +200,10 @@ describe('server mode through the relay', () => {
           expect(unknown.status).toBe(400)
           expect(JSON.parse(unknown.text).error.code).toBe('RELAY_REFUSED')
         },
-        { appServers: [captureUrl] },
+        {
+          appServers: [captureUrl],
+          passthrough: ({ url }) => relayOrigin !== undefined && url.startsWith(relayOrigin),
+        },
       ).then((result) => {
         if (result.thrown) throw result.thrown
         expect(recordingErrorOf(result.thrown)).toBeUndefined()
