@@ -19,6 +19,7 @@ export interface EnvironmentOptions extends RecordingsOptions {
 const OPTION_KEYS: Record<keyof EnvironmentOptions, true> = {
   mode: true,
   updateRecordings: true,
+  pruneRecordings: true,
   matchHeaders: true,
   passthrough: true,
   appServers: true,
@@ -86,7 +87,7 @@ function checkInline(options: RecordingsOptions): void {
       )
     }
   }
-  for (const key of ['updateRecordings', 'allowRepeats', 'blockNetwork'] as const) {
+  for (const key of ['updateRecordings', 'pruneRecordings', 'allowRepeats', 'blockNetwork'] as const) {
     const value = options[key]
     if (value !== undefined && typeof value !== 'boolean') {
       throw new RecordingError(

@@ -34,7 +34,7 @@ export function runFactsOf({ reports, results, globalConfig, testContexts }: Fac
   }
   const roots = new Set<string>()
   for (const context of testContexts) for (const root of context.config.roots) roots.add(root)
-  return {
+  const facts: RunFacts = {
     mode: (reports[0] as EnvironmentReport).mode,
     files,
     outcomes: reports.flatMap((report) => report.outcomes),
@@ -42,6 +42,9 @@ export function runFactsOf({ reports, results, globalConfig, testContexts }: Fac
     roots: [...roots],
     customLayout: reports.some((report) => report.customLayout),
   }
+  const { shard } = globalConfig
+  if (shard && shard.shardCount > 1) facts.shard = { index: shard.shardIndex, count: shard.shardCount }
+  return facts
 }
 
 function stateOf(status: string): TestState {
@@ -50,14 +53,13 @@ function stateOf(status: string): TestState {
   return 'skipped'
 }
 
-/** Every test file ran, unfiltered: only then can a folder whose test file is gone be judged. */
+/** Every test file (of the shard, if any) ran, unfiltered (see RunFacts.fullRun). */
 function isFullRun(globalConfig: Config.GlobalConfig, results: AggregatedResult): boolean {
   const config = globalConfig as Config.GlobalConfig & { testPathPattern?: string }
   const narrowed =
     pathPatternsSet(config) ||
     Boolean(config.testPathPattern) || // Jest 29
     Boolean(config.testNamePattern) ||
-    Boolean(config.shard) ||
     config.onlyChanged ||
     config.findRelatedTests ||
     Boolean(config.changedSince) ||

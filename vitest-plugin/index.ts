@@ -11,7 +11,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { VitestPluginContext } from 'vitest/node'
-import { RecordingError, resolveMode, UPDATE_FLAG } from '../src/index.js'
+import { modeFlagsOf, RecordingError, resolveMode } from '../src/index.js'
 import { type CheckedOptions, checkOptions, type FetchRecordingsOptions } from './options.js'
 import { reporterFor } from './reporter.js'
 import { PROVIDE_KEY, type WorkerSettings } from './settings.js'
@@ -72,16 +72,21 @@ export function fetchRecordings(options: FetchRecordingsOptions = {}): FetchReco
       // Resolved here only to agree with the workers and to fail early on a bad FETCH_RECORDINGS.
       const mode = resolveMode({
         env: process.env,
-        argv: settings.updateFlag ? [UPDATE_FLAG] : [],
+        argv: settings.modeFlags,
         option: settings.options.mode,
         updateOption: settings.options.updateRecordings,
+        pruneOption: settings.options.pruneRecordings,
         runnerCi: settings.runnerCi,
       })
       if (settings.configFile) configFiles.set(rootDir, settings.configFile)
       // Normally there already (config hook); a project assembled without that hook still gets it.
       if (!project.config.setupFiles.includes(setupFile)) project.config.setupFiles.unshift(setupFile)
       ;(project.provide as (key: string, value: unknown) => void)(PROVIDE_KEY, settings)
-      reporterFor(vitest, mode).adoptProject({ rootDir, failOnStale: checked.failOnStale })
+      reporterFor(vitest, mode).adoptProject({
+        rootDir,
+        failOnStale: checked.failOnStale,
+        reportFile: checked.reportFile,
+      })
     },
     /**
      * Functions cannot be provided to workers, so the configFile is imported by the setup file
@@ -114,7 +119,7 @@ function workerSettings(checked: CheckedOptions, rootDir: string, updateSnapshot
     // `-u` is `all`, the default `new`: neither says anything about recordings. `none` is CI.
     runnerCi: updateSnapshot === 'none',
     // Vitest rejects unknown flags but passes what follows `--` through to process.argv.
-    updateFlag: process.argv.includes(UPDATE_FLAG),
+    modeFlags: modeFlagsOf(process.argv),
     configFile,
     binding: checked.binding,
     suiteModule: suiteModuleOf(rootDir),

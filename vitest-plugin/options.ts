@@ -21,6 +21,8 @@ export interface FetchRecordingsOptions extends Omit<RecordingsOptions, CodeOpti
   configFile?: string
   /** Fail the run (exit code 1) when a recording is stale, like obsolete snapshots in CI. */
   failOnStale?: boolean
+  /** Also write the run report as JSON here (relative to the root; `{shard}` names the shard). */
+  reportFile?: string
   /**
    * How requests are bound to their test: `aroundEach` (Vitest ≥ 4.1, the default there) or
    * `beforeEach` (Vitest 4.0; `test.concurrent` tests then cannot be told apart).
@@ -32,6 +34,7 @@ export interface FetchRecordingsOptions extends Omit<RecordingsOptions, CodeOpti
 const KEYS: Record<keyof FetchRecordingsOptions | CodeOptions, 'data' | 'code' | 'main'> = {
   mode: 'data',
   updateRecordings: 'data',
+  pruneRecordings: 'data',
   matchHeaders: 'data',
   passthrough: 'data',
   appServers: 'data',
@@ -45,6 +48,7 @@ const KEYS: Record<keyof FetchRecordingsOptions | CodeOptions, 'data' | 'code' |
   upstream: 'code',
   configFile: 'main',
   failOnStale: 'main',
+  reportFile: 'main',
   binding: 'main',
 }
 
@@ -52,6 +56,7 @@ export interface CheckedOptions {
   inline: SerializedOptions
   configFile: string | undefined
   failOnStale: boolean
+  reportFile: string | undefined
   binding: Binding
 }
 
@@ -78,6 +83,12 @@ export function checkOptions(options: FetchRecordingsOptions = {}): CheckedOptio
   if (options.configFile !== undefined && typeof options.configFile !== 'string') {
     throw invalid('configFile must be a path (relative to the project root).')
   }
+  if (
+    options.reportFile !== undefined &&
+    (typeof options.reportFile !== 'string' || options.reportFile === '')
+  ) {
+    throw invalid('reportFile must be a path (relative to the project root), like "reports/recordings.json".')
+  }
   const binding = options.binding ?? 'auto'
   if (!['auto', 'aroundEach', 'beforeEach'].includes(binding)) {
     throw invalid(`binding: "${binding}" is not one of auto, aroundEach, beforeEach.`)
@@ -86,6 +97,7 @@ export function checkOptions(options: FetchRecordingsOptions = {}): CheckedOptio
     inline: checked as unknown as SerializedOptions,
     configFile: options.configFile,
     failOnStale: options.failOnStale === true,
+    reportFile: options.reportFile,
     binding,
   }
 }

@@ -34,8 +34,8 @@ export interface WorkerSettings {
   rootDir: string
   /** Vitest is in snapshot-update `none` state (CI): replay unless told otherwise. */
   runnerCi: boolean
-  /** `--update-recordings` was on the main process's command line (after `--`). */
-  updateFlag: boolean
+  /** `--update-recordings` / `--prune-recordings` found on the main process's command line (after `--`). */
+  modeFlags: string[]
   /** Absolute path of the module with more options (functions included), if any. */
   configFile: string | undefined
   binding: Binding

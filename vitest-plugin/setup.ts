@@ -6,7 +6,7 @@
 
 import type { RunnerTestFile } from 'vitest'
 import * as vitest from 'vitest'
-import { createRecorder, RecordingError, type RecordingsOptions, UPDATE_FLAG } from '../src/index.js'
+import { createRecorder, RecordingError, type RecordingsOptions } from '../src/index.js'
 import { FileSession, type FunctionSlot } from './file-session.js'
 import { deserializePatterns, PROVIDE_KEY, type WorkerSettings } from './settings.js'
 import { workerState } from './worker-state.js'
@@ -103,8 +103,8 @@ function recorderOptions(settings: WorkerSettings, fromFile: RecordingsOptions) 
     ...(appServers ? { appServers: deserializePatterns(appServers) } : {}),
     rootDir: settings.rootDir,
     runnerCi: settings.runnerCi,
-    // Workers do not see the main process's argv; the flag found there is passed on.
-    argv: settings.updateFlag ? [UPDATE_FLAG] : [],
+    // Workers do not see the main process's argv; the flags found there are passed on.
+    argv: settings.modeFlags,
   }
 }
 

@@ -1,14 +1,78 @@
 #!/usr/bin/env node
-/** The `fetch-recordings` command. One subcommand today: `verify [paths...]`. */
+/** The `fetch-recordings` command: one module per subcommand, each with its own help. */
+import { isRecordingError } from '../errors.js'
+import type { CliIo } from './io.js'
+import { MERGE_HELP, runMerge } from './merge.js'
 import { runVerify } from './verify.js'
 
-const [command, ...rest] = process.argv.slice(2)
-const usage =
-  'Usage: fetch-recordings verify [paths...]\n  Checks every recording file under the paths (default: the current folder).'
+const VERIFY_HELP = `Usage: fetch-recordings verify [paths...]
 
-if (command === 'verify') {
-  process.exitCode = runVerify(rest, (line) => console.log(line))
-} else {
-  console.error(command ? `Unknown command "${command}".\n${usage}` : usage)
-  process.exitCode = 2
+Checks every recording file under the paths (default: the current folder): each parses as
+format v1, and none holds a string that looks like a credential. Exit 1 on a problem.
+See docs/verify.md.`
+
+interface Command {
+  summary: string
+  help: string
+  run: (args: readonly string[], io: CliIo) => number
 }
+
+const COMMANDS: Record<string, Command> = {
+  verify: {
+    summary: 'check recording files: format v1, no secret-looking strings',
+    help: VERIFY_HELP,
+    run: (args, io) => runVerify(args, io.out),
+  },
+  merge: {
+    summary: 'the summary of a sharded run, from the shards\u2019 report files',
+    help: MERGE_HELP,
+    run: runMerge,
+  },
+}
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length))
+  const lines = Object.entries(COMMANDS).map(
+    ([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`,
+  )
+  return `Usage: fetch-recordings <command> [options]
+
+Commands:
+${lines.join('\n')}
+
+Run \`fetch-recordings <command> --help\` for a command's options. Docs: docs/cli.md.`
+}
+
+export function main(argv: readonly string[], io: CliIo): number {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined
+    const command = topic ? COMMANDS[topic] : undefined
+    io.out(command ? command.help : mainHelp())
+    return name === undefined ? 2 : 0
+  }
+  const command = COMMANDS[name]
+  if (!command) {
+    io.err(`Unknown command "${name}".\n\n${mainHelp()}`)
+    return 2
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.help)
+    return 0
+  }
+  try {
+    return command.run(rest, io)
+  } catch (error) {
+    if (!isRecordingError(error)) throw error
+    io.err(error.message)
+    return 2
+  }
+}
+
+const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
+process.exitCode = main(process.argv.slice(2), {
+  out: (text) => console.log(text),
+  err: (text) => console.error(text),
+  cwd: process.cwd(),
+  color: color || Boolean(process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0'),
+})

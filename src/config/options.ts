@@ -1,7 +1,7 @@
 import type { StoredRequest } from '../format/format.js'
 
-export type RecordingMode = 'replay' | 'new' | 'update' | 'live'
-export const RECORDING_MODES: readonly RecordingMode[] = ['replay', 'new', 'update', 'live']
+export type RecordingMode = 'replay' | 'new' | 'update' | 'live' | 'prune'
+export const RECORDING_MODES: readonly RecordingMode[] = ['replay', 'new', 'update', 'live', 'prune']
 
 export type UrlPattern = string | RegExp
 
@@ -17,6 +17,8 @@ export interface RecordingsOptions {
   mode?: RecordingMode
   /** Same as the update flag: re-record everything the tests touch. */
   updateRecordings?: boolean
+  /** Same as the prune flag: replay, and delete what the end-of-run report finds stale (full runs only). */
+  pruneRecordings?: boolean
   /** Request headers (lower case) stored and made part of the match key. Secrets are refused. */
   matchHeaders?: string[]
   /**

@@ -6,7 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { dirname } from 'node:path'
-import { resolveMode } from '../config/mode.js'
+import { replaysOnly, resolveMode } from '../config/mode.js'
 import type { RecordingMode, RecordingsOptions, TestIdentity } from '../config/options.js'
 import { matchesPassthrough } from '../config/passthrough.js'
 import { RecordingError } from '../errors.js'
@@ -92,6 +92,7 @@ export class Recorder {
       argv: options.argv ?? process.argv,
       option: options.mode,
       updateOption: options.updateRecordings,
+      pruneOption: options.pruneRecordings,
       runnerCi: options.runnerCi,
     })
     const matchHeaders = (options.matchHeaders ?? []).map((name) => name.toLowerCase())
@@ -138,7 +139,7 @@ export class Recorder {
       dispatcher.dispatchVia(upstream, options, handler),
     )
     const removeGuard =
-      this.options.blockNetwork && this.mode === 'replay'
+      this.options.blockNetwork && replaysOnly(this.mode)
         ? blockNonLoopbackConnections((connection, error) => {
             this.blocked.push(connection)
             this.currentRun()?.recording.noteMiss(error)
@@ -254,7 +255,7 @@ export class Recorder {
     let recording = this.recordings.get(path)
     if (!recording) {
       const folder = dirname(path)
-      if (this.mode !== 'replay' && this.mode !== 'live' && !this.sweptFolders.has(folder)) {
+      if (!replaysOnly(this.mode) && this.mode !== 'live' && !this.sweptFolders.has(folder)) {
         // Temp files of a writer killed mid-write: gone before this run writes here.
         this.sweptFolders.add(folder)
         sweepTempFiles(folder)

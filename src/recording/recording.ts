@@ -5,6 +5,7 @@
  * what is left at the end of a passed test is stale.
  */
 
+import { replaysOnly } from '../config/mode.js'
 import type { RecordingMode, TestIdentity } from '../config/options.js'
 import { RecordingError } from '../errors.js'
 import { fileExists, readTextIfExists, removeFile, writeTextAtomic } from '../files/storage.js'
@@ -29,8 +30,12 @@ export interface RecordingOutcome {
   change: 'created' | 'updated' | 'removed' | 'none'
   /** Entries a passed test did not use (in update mode they are removed instead). */
   staleEntries: number
+  /** prune mode: positions of those entries (of `entries` loaded), for the reporter to delete on a full run. */
+  unused?: { positions: number[]; entries: number }
   /** How many secret values were found in the content and redacted before writing. */
   redactions: number
+  /** Requests of the last attempt that found no recorded answer (replay and prune). */
+  misses?: number
 }
 
 export interface RecordingSettings {
@@ -205,6 +210,8 @@ export class Recording {
    * When a test ends, by mode:
    *  - live:   nothing is read or written.
    *  - replay: nothing is written; entries a passed test did not use are stale.
+   *  - prune:  as replay; the outcome also names the unused entries, which the reporter deletes
+   *            when the whole run says they are stale (report/prune.ts).
    *  - new:    recorded interactions are appended to the existing ones (also when the test
    *            failed: the traffic was real and paid for); unused entries are reported stale.
    *  - update: a passed test's file becomes exactly what it recorded (unused entries are
@@ -219,10 +226,11 @@ export class Recording {
     const recorded = mode === 'live' ? [] : this.recordedInteractions()
     const outcome = this.outcomeBase(status)
     if (mode === 'live' || status === 'skipped') return outcome
-    if (mode === 'replay') {
+    if (replaysOnly(mode)) {
       // Loaded here too when the test made no request at all: then every entry is stale.
       if (status === 'passed')
         outcome.staleEntries = (this.tryLoad()?.interactions.length ?? 0) - this.used.size
+      if (mode === 'prune' && outcome.staleEntries > 0) outcome.unused = this.unusedEntries()
       return outcome
     }
     if (!this.loaded && recorded.length === 0 && !fileExists(this.path)) return outcome
@@ -254,6 +262,7 @@ export class Recording {
       change: this.change,
       staleEntries: 0,
       redactions: 0,
+      ...(this.misses.length > 0 ? { misses: this.misses.length } : {}),
     }
   }
 
@@ -264,6 +273,12 @@ export class Recording {
       // A broken file was already reported to the test that read it; never overwrite it blindly.
       return undefined
     }
+  }
+
+  private unusedEntries(): { positions: number[]; entries: number } {
+    const entries = this.loaded?.interactions.length ?? 0
+    const positions = Array.from({ length: entries }, (_, position) => position)
+    return { positions: positions.filter((position) => !this.used.has(position)), entries }
   }
 
   private unusedCount(): number {

@@ -7,7 +7,8 @@
  * files that ran unfiltered and collected fine; a folder is stale when its test file no longer
  * exists, judged only on a full, unfiltered, unsharded run. Skipped, filtered, `.only`-excluded,
  * todo and failed tests never make anything stale. In update mode stale files and folders are
- * removed instead of reported.
+ * removed instead of reported; in prune mode stale entries, files and folders are removed, on a
+ * full run only (otherwise they are reported, with the reason nothing was deleted).
  */
 import { basename, dirname, join } from 'node:path'
 import type { RecordingMode } from '../config/options.js'
@@ -22,6 +23,7 @@ import {
   sweepTempFiles,
 } from '../files/storage.js'
 import type { RecordingOutcome } from '../recording/recording.js'
+import { pruneEntries } from './prune.js'
 
 export type TestState = 'passed' | 'failed' | 'skipped' | 'todo'
 
@@ -40,12 +42,56 @@ export interface RunFacts {
   mode: RecordingMode
   files: TestFileRun[]
   outcomes: RecordingOutcome[]
-  /** Every test file ran, unfiltered and unsharded: folders of deleted test files can be judged. */
+  /**
+   * Nothing narrowed the run but, maybe, a shard: every test file (of the shard) ran unfiltered.
+   * Folders of deleted test files are judged when this holds and the run is the whole suite
+   * (unsharded, or a complete merge of shards).
+   */
   fullRun: boolean
   /** Folders searched for `__recordings__` of deleted test files (the project roots). */
   roots: string[]
   /** With a custom resolveRecordingPath the layout is the user's: files and folders are not judged. */
   customLayout: boolean
+  /** This run is one shard of several (`1/3`): folders are judged only over the merged shards. */
+  shard?: Shard | undefined
+  /** This run merges the reports of shards (`vitest --merge-reports`): it reports, never deletes. */
+  merged?: MergedShards | undefined
+}
+
+export interface Shard {
+  index: number
+  count: number
+}
+
+export interface MergedShards {
+  /** The shard indices whose reports were merged, sorted. */
+  shards: number[]
+  count: number
+  /** Every shard 1..count is there: only then is the union the whole suite. */
+  complete: boolean
+}
+
+/** Which shards a set of reports came from; a set without shards is one unsharded run. */
+export function mergedShardsOf(shards: readonly (Shard | undefined)[]): MergedShards {
+  const indices = [...new Set(shards.flatMap((shard) => (shard ? [shard.index] : [])))].sort((a, b) => a - b)
+  const counts = new Set(shards.map((shard) => shard?.count ?? 1))
+  const count = Math.max(...counts, 1)
+  const unsharded = shards.length > 0 && shards.every((shard) => shard === undefined)
+  const complete = unsharded || (counts.size === 1 && indices.length === count)
+  return { shards: unsharded ? [1] : indices, count, complete }
+}
+
+/** Why a merged set of shards is not the whole suite; undefined when it is. */
+export function incompleteShardsReason(merged: MergedShards): string | undefined {
+  if (merged.complete) return undefined
+  return `only shard(s) ${merged.shards.join(', ') || 'none'} of ${merged.count} were merged: the result is partial, folders of deleted test files are not judged and nothing is deleted`
+}
+
+/** A stale entry list of one recording: which test, which file, how many entries. */
+export interface EntryReport {
+  testName: string
+  path: string
+  count: number
 }
 
 export interface FileReport {
@@ -54,10 +100,16 @@ export interface FileReport {
   written: number
   updated: number
   removed: number
-  staleEntries: { testName: string; path: string; count: number }[]
+  /** Recordings a test re-recorded (update) into exactly what was on disk. */
+  unchanged: number
+  staleEntries: EntryReport[]
+  /** prune: entries deleted from their files (a file left empty is deleted too). */
+  removedEntries: EntryReport[]
   staleFiles: string[]
   removedFiles: string[]
   redactions: number
+  /** Requests that found no recorded answer (replay, prune). */
+  misses: number
 }
 
 export interface RunReport {
@@ -65,14 +117,28 @@ export interface RunReport {
   files: FileReport[]
   staleFolders: string[]
   removedFolders: string[]
-  totals: {
-    replayed: number
-    written: number
-    updated: number
-    stale: number
-    removed: number
-    redactions: number
-  }
+  /** Why folders of deleted test files were not judged (only when that is news: a shard). */
+  foldersNotJudged?: string
+  /** prune on a run that was not full: why nothing was deleted. */
+  pruneSkipped?: string
+  /** The shard this run was, if any. */
+  shard?: Shard
+  /** The shards this report merges, if it is a merge. */
+  merged?: MergedShards
+  /** Folders a sharded run would call stale: judged once the shards are merged (merge.ts). */
+  folderCandidates?: string[]
+  totals: RunTotals
+}
+
+export interface RunTotals {
+  replayed: number
+  written: number
+  updated: number
+  unchanged: number
+  stale: number
+  removed: number
+  redactions: number
+  misses: number
 }
 
 export function buildRunReport(facts: RunFacts): RunReport {
@@ -85,67 +151,113 @@ export function buildRunReport(facts: RunFacts): RunReport {
     }
     return report
   }
+  const wholeSuite = facts.fullRun && !facts.shard && (facts.merged?.complete ?? true)
+  const removeStale = !facts.merged && (facts.mode === 'update' || (facts.mode === 'prune' && wholeSuite))
   const states = new Map<string, TestState>()
   for (const file of facts.files)
     for (const test of file.tests) states.set(`${file.testFile}\0${test.name}`, test.state)
 
   for (const outcome of facts.outcomes) {
     const report = fileReport(outcome.testFile)
-    if (outcome.change === 'created') report.written++
-    else if (outcome.change === 'updated') report.updated++
-    else if (outcome.change === 'removed') report.removed++
-    else if (outcome.replayed > 0) report.replayed++
-    report.redactions += outcome.redactions
+    countOutcome(report, outcome)
     const state = outcome.testName === '' ? 'passed' : states.get(`${outcome.testFile}\0${outcome.testName}`)
     if (
       outcome.staleEntries > 0 &&
       outcome.status === 'passed' &&
       (state === undefined || state === 'passed')
     ) {
-      report.staleEntries.push({
-        testName: outcome.testName,
-        path: outcome.path,
-        count: outcome.staleEntries,
-      })
+      const entry = { testName: outcome.testName, path: outcome.path, count: outcome.staleEntries }
+      if (
+        removeStale &&
+        outcome.unused &&
+        pruneEntries(outcome.path, outcome.unused.positions, outcome.unused.entries) !== 'changed'
+      )
+        report.removedEntries.push(entry)
+      else report.staleEntries.push(entry)
     }
   }
 
   if (!facts.customLayout && facts.mode !== 'live') {
     for (const file of facts.files) {
       if (file.filtered || file.collectFailed) continue
-      judgeFolder(file, facts.mode, fileReport)
+      judgeFolder(file, removeStale, fileReport)
     }
   }
-  const folders = facts.fullRun && !facts.customLayout && facts.mode !== 'live' ? orphanFolders(facts) : []
-  const removeStale = facts.mode === 'update'
+  const judgeable = !facts.customLayout && facts.mode !== 'live'
+  const folders = wholeSuite && judgeable ? orphanFolders(facts) : []
   if (removeStale) for (const folder of folders) removeFolder(folder)
 
   const files = [...byFile.values()].filter(hasAnything).sort((a, b) => a.testFile.localeCompare(b.testFile))
-  const totals = { replayed: 0, written: 0, updated: 0, stale: 0, removed: 0, redactions: 0 }
-  for (const file of files) {
-    totals.replayed += file.replayed
-    totals.written += file.written
-    totals.updated += file.updated
-    totals.removed += file.removed + file.removedFiles.length
-    totals.stale += file.staleEntries.length + file.staleFiles.length
-    totals.redactions += file.redactions
-  }
-  totals.stale += removeStale ? 0 : folders.length
-  totals.removed += removeStale ? folders.length : 0
-  return {
+  const report: RunReport = {
     mode: facts.mode,
     files,
     staleFolders: removeStale ? [] : folders,
     removedFolders: removeStale ? folders : [],
-    totals,
+    totals: totalsOf(files, removeStale ? 0 : folders.length, removeStale ? folders.length : 0),
   }
+  if (facts.shard) {
+    report.shard = facts.shard
+    if (judgeable && facts.fullRun) {
+      report.foldersNotJudged = `the run was sharded (shard ${facts.shard.index}/${facts.shard.count}): folders of deleted test files are judged when the shards' reports are merged`
+      report.folderCandidates = orphanFolders(facts)
+    }
+  }
+  if (facts.merged) {
+    report.merged = facts.merged
+    const incomplete = incompleteShardsReason(facts.merged)
+    if (incomplete && judgeable) report.foldersNotJudged = incomplete
+  }
+  if (facts.mode === 'prune' && facts.merged) {
+    report.pruneSkipped = 'a merge of shard reports only reports; run prune on a checkout, unsharded'
+  } else if (facts.mode === 'prune' && !wholeSuite) {
+    report.pruneSkipped =
+      facts.shard && facts.fullRun
+        ? 'a shard is not the whole suite'
+        : 'the run was not a full unfiltered run (a file or name filter, .only, a rerun or an interrupted run)'
+  }
+  return report
 }
 
-function judgeFolder(
-  file: TestFileRun,
-  mode: RecordingMode,
-  fileReport: (testFile: string) => FileReport,
-): void {
+function countOutcome(report: FileReport, outcome: RecordingOutcome): void {
+  if (outcome.change === 'created') report.written++
+  else if (outcome.change === 'updated') report.updated++
+  else if (outcome.change === 'removed') report.removed++
+  else if (outcome.recorded > 0) report.unchanged++
+  else if (outcome.replayed > 0) report.replayed++
+  report.redactions += outcome.redactions
+  report.misses += outcome.misses ?? 0
+}
+
+/** Adds up the files' counts; folders are run-level. Exported for merged reports (merge.ts). */
+export function totalsOf(
+  files: readonly FileReport[],
+  staleFolders: number,
+  removedFolders: number,
+): RunTotals {
+  const totals: RunTotals = {
+    replayed: 0,
+    written: 0,
+    updated: 0,
+    unchanged: 0,
+    stale: staleFolders,
+    removed: removedFolders,
+    redactions: 0,
+    misses: 0,
+  }
+  for (const file of files) {
+    totals.replayed += file.replayed
+    totals.written += file.written
+    totals.updated += file.updated
+    totals.unchanged += file.unchanged
+    totals.removed += file.removed + file.removedFiles.length + file.removedEntries.length
+    totals.stale += file.staleEntries.length + file.staleFiles.length
+    totals.redactions += file.redactions
+    totals.misses += file.misses
+  }
+  return totals
+}
+
+function judgeFolder(file: TestFileRun, remove: boolean, fileReport: (testFile: string) => FileReport): void {
   const folder = recordingsFolderOf(file.testFile)
   sweepTempFiles(folder)
   const owned = new Set(
@@ -154,7 +266,7 @@ function judgeFolder(
   for (const path of listRecordingFiles(folder)) {
     if (owned.has(path) || basename(path) === `${FILE_LEVEL_NAME}.json`) continue
     const report = fileReport(file.testFile)
-    if (mode === 'update') {
+    if (remove) {
       removeFile(path)
       report.removedFiles.push(path)
     } else {
@@ -181,26 +293,31 @@ function orphanFolders(facts: RunFacts): string[] {
     }
   }
   for (const root of facts.roots) if (isFolder(root)) visit(root, 0)
-  return found.sort()
+  return [...new Set(found)].sort()
 }
 
-function emptyFileReport(testFile: string): FileReport {
+export function emptyFileReport(testFile: string): FileReport {
   return {
     testFile,
     replayed: 0,
     written: 0,
     updated: 0,
     removed: 0,
+    unchanged: 0,
     staleEntries: [],
+    removedEntries: [],
     staleFiles: [],
     removedFiles: [],
     redactions: 0,
+    misses: 0,
   }
 }
 
 function hasAnything(report: FileReport): boolean {
   return (
-    report.replayed + report.written + report.updated + report.removed + report.redactions > 0 ||
-    report.staleEntries.length + report.staleFiles.length + report.removedFiles.length > 0
+    report.replayed + report.written + report.updated + report.removed + report.unchanged > 0 ||
+    report.redactions + report.misses > 0 ||
+    report.staleEntries.length + report.staleFiles.length + report.removedFiles.length > 0 ||
+    report.removedEntries.length > 0
   )
 }

@@ -1,17 +1,22 @@
 /**
  * The end-of-run summary text, in the runners' snapshot-summary style. Shared by both
- * reporters; the only runner-specific part is the command that fixes what it reports.
+ * reporters and `fetch-recordings merge`; the only runner-specific parts are the commands that
+ * fix what it reports.
  */
 import { relative } from 'node:path'
 import pc from 'picocolors'
-import type { RunReport } from './report.js'
+import type { FileReport, RunReport } from './report.js'
 
 export interface SummaryStyle {
   rootDir: string
   /** The command that re-records (and removes stale recordings), e.g. `UPDATE_RECORDINGS=1 npx vitest run`. */
   updateCommand: string
+  /** The command that removes stale recordings without re-recording, e.g. `npx vitest run -- --prune-recordings`. */
+  pruneCommand: string
   color: boolean
 }
+
+type Colors = ReturnType<typeof pc.createColors>
 
 export function formatSummary(report: RunReport, style: SummaryStyle): string {
   const c = pc.createColors(style.color)
@@ -25,18 +30,14 @@ export function formatSummary(report: RunReport, style: SummaryStyle): string {
     totals.removed ? c.green(`${totals.removed} removed`) : '0 removed',
   ]
   const lines = [`${c.bold(' Recordings ')} ${counts.join(c.dim(' | '))} ${c.dim(`(mode: ${report.mode})`)}`]
+  if (totals.unchanged)
+    lines.push(
+      c.dim(`   ${totals.unchanged} recording(s) re-recorded with identical content (left as they were)`),
+    )
   if (totals.redactions)
     lines.push(c.yellow(`   ${totals.redactions} secret value(s) redacted before writing`))
   for (const file of report.files) {
-    const details: string[] = []
-    for (const entry of file.staleEntries) {
-      details.push(
-        `${c.yellow('stale')} ${entry.count} unused entr${entry.count === 1 ? 'y' : 'ies'} of "${entry.testName || '(file level)'}" in ${show(entry.path)}`,
-      )
-    }
-    for (const path of file.staleFiles)
-      details.push(`${c.yellow('stale')} file ${show(path)} (no test of this name)`)
-    for (const path of file.removedFiles) details.push(`${c.green('removed')} ${show(path)}`)
+    const details = fileDetails(file, c, show)
     if (details.length === 0) continue
     lines.push(`   ${c.dim('↳')} ${show(file.testFile)}`)
     for (const detail of details) lines.push(`     · ${detail}`)
@@ -44,10 +45,34 @@ export function formatSummary(report: RunReport, style: SummaryStyle): string {
   for (const folder of report.staleFolders)
     lines.push(`   ${c.yellow('stale')} folder ${show(folder)} (its test file is gone)`)
   for (const folder of report.removedFolders) lines.push(`   ${c.green('removed')} folder ${show(folder)}`)
+  if (report.foldersNotJudged) lines.push(c.dim(`   Folders not judged: ${report.foldersNotJudged}.`))
+  if (report.pruneSkipped)
+    lines.push(c.yellow(`   prune deleted nothing: ${report.pruneSkipped}. Run the whole suite, unfiltered.`))
   if (totals.stale > 0) {
     lines.push(
-      c.yellow(`   ${totals.stale} stale recording(s). Run \`${style.updateCommand}\` to remove them.`),
+      c.yellow(
+        `   ${totals.stale} stale recording(s). Run \`${style.pruneCommand}\` to remove them without re-recording (or \`${style.updateCommand}\` to re-record everything).`,
+      ),
     )
   }
   return lines.join('\n')
+}
+
+function fileDetails(file: FileReport, c: Colors, show: (path: string) => string): string[] {
+  const details: string[] = []
+  const entries = (count: number) => `${count} unused entr${count === 1 ? 'y' : 'ies'}`
+  for (const entry of file.staleEntries) {
+    details.push(
+      `${c.yellow('stale')} ${entries(entry.count)} of "${entry.testName || '(file level)'}" in ${show(entry.path)}`,
+    )
+  }
+  for (const entry of file.removedEntries) {
+    details.push(
+      `${c.green('removed')} ${entries(entry.count)} of "${entry.testName || '(file level)'}" from ${show(entry.path)}`,
+    )
+  }
+  for (const path of file.staleFiles)
+    details.push(`${c.yellow('stale')} file ${show(path)} (no test of this name)`)
+  for (const path of file.removedFiles) details.push(`${c.green('removed')} ${show(path)}`)
+  return details
 }

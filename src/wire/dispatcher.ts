@@ -4,6 +4,7 @@
  * runners: the recorder tells it which recording a request belongs to.
  */
 import { isUtf8 } from 'node:buffer'
+import { replaysOnly } from '../config/mode.js'
 import type { RecordingMode } from '../config/options.js'
 import { RecordingError } from '../errors.js'
 import type { Interaction, StoredRequest } from '../format/format.js'
@@ -146,7 +147,7 @@ function handleBody(
       replayResponse(sink, replayable(answer, recording.path))
       return undefined
     }
-    if (context.mode === 'replay') {
+    if (replaysOnly(context.mode)) {
       throw answer
     }
   }

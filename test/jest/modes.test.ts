@@ -87,7 +87,7 @@ describe('modes from the Jest command line', () => {
     const run = await project.run({ env: { API_URL: api.url, FETCH_RECORDINGS: 'replya' } })
     expect(run.exitCode).toBe(1)
     expect(run.output).toContain(
-      'FETCH_RECORDINGS="replya" is not a mode. Use one of: replay, new, update, live.',
+      'FETCH_RECORDINGS="replya" is not a mode. Use one of: replay, new, update, live, prune.',
     )
   })
 })

@@ -55,7 +55,9 @@ test('records, reports stale files and folders, and removes them, across workers
   expect(summaryOf(stale.output)).toMatchObject({ replayed: 2, stale: 2, mode: 'replay' })
   expect(stale.output).toContain('stale file __recordings__/chat.test.js/chat--goes.')
   expect(stale.output).toContain('stale folder __recordings__/hooks.test.js (its test file is gone)')
-  expect(stale.output).toContain('Run `UPDATE_RECORDINGS=1 npx jest` to remove them.')
+  expect(stale.output).toContain(
+    'Run `FETCH_RECORDINGS=prune npx jest` to remove them without re-recording (or `UPDATE_RECORDINGS=1 npx jest` to re-record everything).',
+  )
 
   // A path filter is not a full run: a folder of a test file that did not run is not judged.
   const filtered = await project.run({ workers: true, args: ['chat', 'deep'], env: { ...env, CI: 'true' } })

@@ -227,7 +227,9 @@ describe('vitest plugin lifecycle', () => {
     )
     expect(result.stdout).toContain('stale 1 unused entry of "chat > asks twice"')
     expect(result.stdout).toContain('stale folder tests/__recordings__/old.test.ts (its test file is gone)')
-    expect(result.stdout).toContain('Run `UPDATE_RECORDINGS=1 npx vitest run` to remove them.')
+    expect(result.stdout).toContain(
+      'Run `npx vitest run -- --prune-recordings` to remove them without re-recording (or `UPDATE_RECORDINGS=1 npx vitest run` to re-record everything).',
+    )
   })
 
   test('-t and file filters judge nothing stale', async () => {

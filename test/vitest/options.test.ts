@@ -114,7 +114,7 @@ describe('options refused in the config process', () => {
     const badMode = await run([], { FETCH_RECORDINGS: 'record' })
     expect(badMode.code).toBe(1)
     expect(badMode.output).toContain(
-      'FETCH_RECORDINGS="record" is not a mode. Use one of: replay, new, update, live.',
+      'FETCH_RECORDINGS="record" is not a mode. Use one of: replay, new, update, live, prune.',
     )
   })
 })
@@ -153,8 +153,10 @@ describe('modes', () => {
     expect(result.code, result.output).toBe(0)
     expect(api.requests.length - before).toBe(2)
     expect(fixture.recordings('__recordings__/live.test.ts')).toEqual([])
-    // Nothing replayed, written or stale: no summary at all.
-    expect(result.stdout).not.toContain(' Recordings ')
+    // Nothing replayed, written or stale: the summary still says the mode.
+    expect(result.stdout).toMatch(
+      /Recordings +0 replayed \| 0 written \| 0 updated \| 0 stale \| 0 removed \(mode: live\)/,
+    )
   })
 })
 
