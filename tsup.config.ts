@@ -21,5 +21,5 @@ export default defineConfig({
   clean: false,
   splitting: true,
   sourcemap: true,
-  external: ['vitest', 'jest', 'jest-environment-node', /^@jest\//, /^@vitest\//],
+  external: ['vitest', 'jest', 'jest-environment-node', /^@jest\//, /^@vitest\//, /^@secretlint\//],
 })

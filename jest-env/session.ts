@@ -58,7 +58,16 @@ export class RecordingsSession {
     this.customLayout = typeof options.resolveRecordingPath === 'function'
     // argv: [] because Jest rejects unknown flags anyway, and `jest -- --update-recordings` would
     // be a test path pattern seen in band but not by workers.
-    const recorder = createRecorder({ ...options, rootDir: this.rootDir, runnerCi: this.runnerCi, argv: [] })
+    // The test realm's env: Jest gives each test file a copy, which is where its setup files and
+    // hooks (`dotenv/config`, `process.env.X = …`) write.
+    const env = (testGlobal as { process?: NodeJS.Process }).process?.env
+    const recorder = createRecorder({
+      ...options,
+      rootDir: this.rootDir,
+      runnerCi: this.runnerCi,
+      argv: [],
+      ...(env ? { env } : {}),
+    })
     recorder.install()
     this.recorder = recorder
     this.testGlobal = testGlobal as Record<symbol, unknown>

@@ -5,21 +5,24 @@ import type { CliIo } from './io.js'
 import { MERGE_HELP, runMerge } from './merge.js'
 import { runVerify } from './verify.js'
 
-const VERIFY_HELP = `Usage: fetch-recordings verify [paths...]
+const VERIFY_HELP = `Usage: fetch-recordings verify [--json] [paths...]
 
-Checks every recording file under the paths (default: the current folder): each parses as
-format v1, and none holds a string that looks like a credential. Exit 1 on a problem.
+Checks every recording file under the paths (default: the current folder; symlinked folders
+are followed): each parses as format v1, and no string holds a credential (raw, JSON-unescaped,
+base64-decoded, nested JSON; fetch-recordings' formats and secretlint's preset where it loads).
+Prints file:line:column: rule: message. Exit 1 on a finding, 2 when no recording file is found.
+  --json   the findings as JSON, for CI
 See docs/verify.md.`
 
 interface Command {
   summary: string
   help: string
-  run: (args: readonly string[], io: CliIo) => number
+  run: (args: readonly string[], io: CliIo) => number | Promise<number>
 }
 
 const COMMANDS: Record<string, Command> = {
   verify: {
-    summary: 'check recording files: format v1, no secret-looking strings',
+    summary: 'check recording files: format v1, no credentials in any form',
     help: VERIFY_HELP,
     run: (args, io) => runVerify(args, io.out),
   },
@@ -43,7 +46,7 @@ ${lines.join('\n')}
 Run \`fetch-recordings <command> --help\` for a command's options. Docs: docs/cli.md.`
 }
 
-export function main(argv: readonly string[], io: CliIo): number {
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined
@@ -61,7 +64,7 @@ export function main(argv: readonly string[], io: CliIo): number {
     return 0
   }
   try {
-    return command.run(rest, io)
+    return await command.run(rest, io)
   } catch (error) {
     if (!isRecordingError(error)) throw error
     io.err(error.message)
@@ -70,9 +73,17 @@ export function main(argv: readonly string[], io: CliIo): number {
 }
 
 const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb'
-process.exitCode = main(process.argv.slice(2), {
+main(process.argv.slice(2), {
   out: (text) => console.log(text),
   err: (text) => console.error(text),
   cwd: process.cwd(),
   color: color || Boolean(process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0'),
-})
+}).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    console.error(`[fetch-recordings] ${(error as Error).stack ?? error}`)
+    process.exitCode = 2
+  },
+)

@@ -1,119 +1,179 @@
 /**
- * `fetch-recordings verify [paths]`: checks recording files before they are committed:
- * each parses as format v1, and none holds a string that looks like a credential.
- * Meant for a pre-commit hook and a CI step (docs/verify.md).
+ * `fetch-recordings verify [--json] [paths]`: checks recording files before they are
+ * committed: each parses as format v1, and none holds a credential, read the way a secret
+ * scanner in CI reads it and further (every string JSON-unescaped, base64 decoded, nested
+ * JSON parsed). Meant for a pre-commit hook and a CI step (docs/verify.md).
  */
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { RecordingError } from '../errors.js'
-import { listFolders, listRecordingFiles } from '../files/storage.js'
+import { findRecordingFiles } from '../files/find-recordings.js'
 import { parseRecordingText } from '../format/file-text.js'
+import { isCredentialField } from '../privacy/credential-names.js'
+import { positionOf, type TextView, viewsOf } from '../privacy/parsed-strings.js'
+import { REDACTED } from '../privacy/placeholder.js'
+import { findTokens } from '../privacy/token-formats.js'
+import { loadSecretlint } from './secretlint.js'
 
-export interface Problem {
+export interface Finding {
   file: string
   line: number
   column: number
+  rule: string
   message: string
 }
 
-export const SECRET_PATTERNS: { name: string; pattern: RegExp }[] = [
-  { name: 'Anthropic API key', pattern: /sk-ant-[A-Za-z0-9_-]{16,}/g },
-  { name: 'OpenAI-style API key', pattern: /sk-(?!ant-)(?:proj-|svcacct-)?[A-Za-z0-9_-]{16,}/g },
-  { name: 'AWS access key id', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
-  { name: 'bearer token', pattern: /Bearer\s+[A-Za-z0-9._~+/-]{16,}=*/g },
-  { name: 'JWT', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
-  { name: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
-  { name: 'GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/g },
-  { name: 'Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
-]
-
-/** Recording files under the given paths (files, or folders searched for `__recordings__`). */
-export function findRecordingFiles(paths: readonly string[]): string[] {
-  const found: string[] = []
-  const visit = (folder: string, inside: boolean, depth: number) => {
-    if (depth > 20) return
-    if (inside) found.push(...listRecordingFiles(folder))
-    for (const child of listFolders(folder)) {
-      const name = child.slice(child.lastIndexOf('/') + 1)
-      if (name === 'node_modules' || name === '.git') continue
-      visit(child, inside || name === '__recordings__', depth + 1)
-    }
-  }
-  for (const path of paths) {
-    const stat = statSync(path, { throwIfNoEntry: false })
-    if (stat?.isFile()) found.push(path)
-    else if (stat?.isDirectory()) visit(path, path.includes('__recordings__'), 0)
-  }
-  return [...new Set(found)].sort()
+interface FileViews {
+  file: string
+  text: string
+  views: TextView[]
 }
 
-export function verifyFile(file: string): Problem[] {
-  const text = readFileSync(file, 'utf8')
-  const problems: Problem[] = []
+export async function verifyFiles(files: readonly string[]): Promise<{ findings: Finding[]; note?: string }> {
+  const read: FileViews[] = files.map((file) => {
+    const text = readFileSync(file, 'utf8')
+    return { file, text, views: viewsOf(text) }
+  })
+  const findings = read.flatMap((entry) => [...formatFindings(entry), ...ownFindings(entry)])
+  const linter = await loadSecretlint()
+  let note: string | undefined
+  if (typeof linter === 'function') {
+    for (const batch of batches(read)) {
+      const views = batch.flatMap((entry) => entry.views.map((view) => ({ entry, view })))
+      for (const hit of await linter(views.map(({ view }) => view))) {
+        const { entry, view } = views[hit.view] as { entry: FileViews; view: TextView }
+        findings.push(findingAt(entry, view, hit.index, hit.rule, hit.message))
+      }
+    }
+  } else {
+    note = `secretlint's preset could not be loaded on Node ${process.versions.node} (${linter.unavailable}); fetch-recordings' own formats ran alone.`
+  }
+  return { findings: distinct(findings), ...(note ? { note } : {}) }
+}
+
+function formatFindings({ file, text }: FileViews): Finding[] {
   try {
     const recording = parseRecordingText(text, file)
-    recording.interactions.forEach((interaction, index) => {
-      const { response } = interaction
-      if (response.body_encoding !== 'base64' || typeof response.body !== 'string') return
-      const decoded = Buffer.from(response.body, 'base64').toString('latin1')
-      for (const hit of secretHits(decoded)) {
-        const at = positionOf(text, text.indexOf(response.body))
-        problems.push({
-          file,
-          ...at,
-          message: `${hit.name} inside the base64 body of interactions[${index}].response`,
-        })
-      }
-    })
+    return namedFieldFindings({ file, text, views: [] }, recording)
   } catch (error) {
     const message =
       error instanceof RecordingError ? error.message.replace('[fetch-recordings] ', '') : String(error)
     const at = /:(\d+):(\d+) is not valid JSON/.exec(message)
-    problems.push({ file, line: Number(at?.[1] ?? 1), column: Number(at?.[2] ?? 1), message })
+    return [
+      {
+        file,
+        line: Number(at?.[1] ?? 1),
+        column: Number(at?.[2] ?? 1),
+        rule: 'fetch-recordings/format',
+        message,
+      },
+    ]
   }
-  for (const hit of secretHits(text)) {
-    problems.push({
-      file,
-      ...positionOf(text, hit.index),
-      message: `looks like a ${hit.name}: ${mask(hit.value)}`,
-    })
-  }
-  return problems
 }
 
-function secretHits(text: string): { name: string; index: number; value: string }[] {
-  const hits: { name: string; index: number; value: string }[] = []
-  const seen = new Set<number>()
-  for (const { name, pattern } of SECRET_PATTERNS) {
-    for (const match of text.matchAll(pattern)) {
-      if (seen.has(match.index)) continue
-      seen.add(match.index)
-      hits.push({ name, index: match.index, value: match[0] })
+/** The write path stores `[redacted]` at every credential-named field: anything else was planted. */
+function namedFieldFindings(entry: FileViews, recording: unknown): Finding[] {
+  const findings: Finding[] = []
+  const visit = (value: unknown, depth: number) => {
+    if (depth > 100 || typeof value !== 'object' || value === null) return
+    for (const [key, item] of Object.entries(value)) {
+      if (
+        !Array.isArray(value) &&
+        typeof item === 'string' &&
+        item !== '' &&
+        item !== REDACTED &&
+        isCredentialField(key)
+      ) {
+        const at = entry.text.indexOf(`${JSON.stringify(key)}: ${JSON.stringify(item)}`)
+        findings.push({
+          file: entry.file,
+          ...positionOf(entry.text, Math.max(0, at)),
+          rule: 'fetch-recordings/credential-field',
+          message: `"${key}" holds a value (${mask(item)}); recordings store "${REDACTED}" there`,
+        })
+      } else visit(item, depth + 1)
     }
   }
-  return hits.sort((a, b) => a.index - b.index)
+  visit(recording, 0)
+  return findings
 }
 
-function positionOf(text: string, index: number): { line: number; column: number } {
-  const before = text.slice(0, Math.max(0, index))
-  return { line: before.split('\n').length, column: index - before.lastIndexOf('\n') }
+function ownFindings(entry: FileViews): Finding[] {
+  return entry.views.flatMap((view) =>
+    findTokens(view.text).map((hit) =>
+      findingAt(
+        entry,
+        view,
+        hit.start,
+        `fetch-recordings/${hit.format.id}`,
+        `${hit.format.name}: ${mask(view.text.slice(hit.start, hit.end))}`,
+      ),
+    ),
+  )
+}
+
+function findingAt(entry: FileViews, view: TextView, index: number, rule: string, message: string): Finding {
+  const offset = view.exact ? view.offset + index : view.offset
+  const where = view.how === 'raw' ? '' : ` (in a ${view.how} string)`
+  return { file: entry.file, ...positionOf(entry.text, offset), rule, message: `${message}${where}` }
+}
+
+/** One finding per place and rule family: the raw text and its unescaped view often agree. */
+function distinct(findings: Finding[]): Finding[] {
+  const seen = new Set<string>()
+  return findings
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column)
+    .filter((finding) => {
+      const id = `${finding.file}:${finding.line}:${finding.column}:${finding.rule}`
+      if (seen.has(id)) return false
+      seen.add(id)
+      return true
+    })
+}
+
+/** About 2 MB of text per secretlint call. */
+function batches(entries: FileViews[]): FileViews[][] {
+  const out: FileViews[][] = [[]]
+  let size = 0
+  for (const entry of entries) {
+    if (size > 2_000_000) {
+      out.push([])
+      size = 0
+    }
+    ;(out[out.length - 1] as FileViews[]).push(entry)
+    size += entry.views.reduce((sum, view) => sum + view.text.length, 0)
+  }
+  return out
 }
 
 /** Enough of the value to find it, never enough to use it. */
 function mask(value: string): string {
-  return `${value.slice(0, Math.min(8, Math.floor(value.length / 3)))}…(${value.length} chars)`
+  return `${value.slice(0, Math.min(6, Math.floor(value.length / 4)))}…(${value.length} chars)`
 }
 
-export function runVerify(paths: readonly string[], out: (line: string) => void): number {
-  const files = findRecordingFiles(paths.length > 0 ? paths : [process.cwd()])
-  const problems = files.flatMap(verifyFile)
-  for (const p of problems) out(`${p.file}:${p.line}:${p.column}: ${p.message}`)
-  if (problems.length > 0) {
+export async function runVerify(args: readonly string[], out: (line: string) => void): Promise<number> {
+  const json = args.includes('--json')
+  const paths = args.filter((arg) => arg !== '--json')
+  const searched = paths.length > 0 ? paths : [process.cwd()]
+  const files = findRecordingFiles(searched)
+  if (files.length === 0) {
+    const message = `No recording file found under ${searched.join(', ')} (looked for *.json inside __recordings__ folders, following symlinks). Pass the folder that holds your tests, or the files themselves.`
+    out(json ? JSON.stringify({ files: 0, findings: [], error: message }) : message)
+    return 2
+  }
+  const { findings, note } = await verifyFiles(files)
+  if (json) {
+    out(JSON.stringify({ files: files.length, findings, ...(note ? { note } : {}) }, null, 2))
+    return findings.length > 0 ? 1 : 0
+  }
+  if (note) out(note)
+  for (const f of findings) out(`${f.file}:${f.line}:${f.column}: ${f.rule}: ${f.message}`)
+  if (findings.length > 0) {
     out(
-      `\n${problems.length} problem(s) in ${new Set(problems.map((p) => p.file)).size} of ${files.length} recording file(s). ` +
+      `\n${findings.length} problem(s) in ${new Set(findings.map((f) => f.file)).size} of ${files.length} recording file(s). ` +
         'Remove the secret (rotate it if it was ever pushed) and re-record with UPDATE_RECORDINGS=1; fix or delete files that do not parse.',
     )
     return 1
   }
-  out(`${files.length} recording file(s) verified: all parse, no secret-looking strings.`)
+  out(`${files.length} recording file(s) verified: all parse, no credentials found.`)
   return 0
 }

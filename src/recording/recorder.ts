@@ -14,12 +14,12 @@ import { defaultRecordingPath, testIdOf } from '../files/paths.js'
 import { sweepTempFiles } from '../files/storage.js'
 import type { StoredRequest } from '../format/format.js'
 import { type IdRules, idRulesOf } from '../ids/normalize-ids.js'
-import {
-  isSecretHeader,
-  isSecretParam,
-  redactInteractionsOf,
-  secretValuesOfEnvironment,
-} from '../privacy/secrets.js'
+import { isCredentialHeader, isCredentialParam } from '../privacy/credential-names.js'
+import { MIN_SEARCHED_LENGTH } from '../privacy/credential-values.js'
+import { credentialsOfEnvironment } from '../privacy/environment.js'
+import { redactRecording, redactRequest } from '../privacy/redact-recording.js'
+import { redactText } from '../privacy/redact-text.js'
+import { secretMatcherOf } from '../privacy/secret-encodings.js'
 import { installGlobalDispatcher } from '../transports/install.js'
 import { type BlockedConnection, blockNonLoopbackConnections } from '../transports/network-guard.js'
 import { interceptOwnDispatchers, uninterceptedDispatcher } from '../transports/own-dispatchers.js'
@@ -71,7 +71,8 @@ export class Recorder {
   private readonly seenSecrets = new Set<string>()
   private secretList: readonly string[] | undefined
   private readonly sweptFolders = new Set<string>()
-  private readonly environmentSecrets: string[]
+  private environmentSecrets: string[]
+  private readonly env: NodeJS.ProcessEnv
   private readonly rules: KeyRules
   private readonly rootDir: string
   private readonly idRules: IdRules | undefined
@@ -87,6 +88,7 @@ export class Recorder {
 
   constructor(private readonly options: RecorderOptions = {}) {
     const env = options.env ?? process.env
+    this.env = env
     this.mode = resolveMode({
       env,
       argv: options.argv ?? process.argv,
@@ -96,7 +98,7 @@ export class Recorder {
       runnerCi: options.runnerCi,
     })
     const matchHeaders = (options.matchHeaders ?? []).map((name) => name.toLowerCase())
-    const secretHeader = matchHeaders.find(isSecretHeader)
+    const secretHeader = matchHeaders.find(isCredentialHeader)
     if (secretHeader) {
       throw new RecordingError(
         'INVALID_OPTION',
@@ -108,7 +110,7 @@ export class Recorder {
       secretParams: new Set((options.secretParams ?? []).map((name) => name.toLowerCase())),
       normalizeRequest: options.normalizeRequest,
     }
-    this.environmentSecrets = secretValuesOfEnvironment(env)
+    this.environmentSecrets = credentialsOfEnvironment(env)
     this.rootDir = options.rootDir ?? process.cwd()
     this.idRules = idRulesOf(options.normalizeIds)
     if (options.upstream) this.upstream = Promise.resolve(options.upstream)
@@ -182,6 +184,8 @@ export class Recorder {
   /** Requests made outside any test (module scope, beforeAll) go to this file's file-level recording. */
   startFile(testFile: string): TestRun {
     this.currentFile = testFile
+    // Read again: a setup file's dotenv, or the previous file's `process.env.X = …`, counts now.
+    this.rereadEnvironment()
     this.fileRun = this.startTest({ testFile, testName: '' })
     return this.fileRun
   }
@@ -251,7 +255,10 @@ export class Recorder {
   }
 
   private recordingOf(identity: TestIdentity): Recording {
-    const path = this.options.resolveRecordingPath?.(identity) ?? defaultRecordingPath(identity)
+    // A test named after a key (`it('works with sk-…')`) must not put the key in a file name.
+    const testName = redactText(identity.testName, secretMatcherOf(this.currentSecrets()), new Set())
+    const safe = testName === identity.testName ? identity : { ...identity, testName }
+    const path = this.options.resolveRecordingPath?.(safe) ?? defaultRecordingPath(safe)
     let recording = this.recordings.get(path)
     if (!recording) {
       const folder = dirname(path)
@@ -260,13 +267,13 @@ export class Recorder {
         this.sweptFolders.add(folder)
         sweepTempFiles(folder)
       }
-      recording = new Recording(path, testIdOf(identity, this.rootDir), identity, {
+      recording = new Recording(path, testIdOf(safe, this.rootDir), identity, {
         mode: this.mode,
         matchHeaders: this.rules.matchHeaders,
         allowRepeats: this.options.allowRepeats === true,
         keyOf: (request) => this.keyOfStored(request),
         idRules: this.idRules,
-        sanitize: (file) => redactInteractionsOf(file, this.secretsFor([])),
+        sanitize: (file) => redactRecording(file, this.currentSecrets()),
       })
       this.recordings.set(path, recording)
     }
@@ -274,15 +281,17 @@ export class Recorder {
   }
 
   /**
-   * A stored request keyed under today's rules, so a new normalizeRequest or secret parameter
-   * applies to files recorded before it (the hook gets a copy: hooks may mutate their argument).
+   * A stored request keyed under today's rules, so a new normalizeRequest, secret parameter or
+   * credential name applies to files recorded before it (the hook gets a copy: hooks may
+   * mutate their argument).
    */
   private keyOfStored(stored: StoredRequest): string {
     const url = new URL(stored.url)
     for (const name of [...url.searchParams.keys()]) {
-      if (isSecretParam(name, this.rules.secretParams)) url.searchParams.delete(name)
+      if (isCredentialParam(name, this.rules.secretParams)) url.searchParams.delete(name)
     }
-    const request: StoredRequest = { ...stored, url: url.href }
+    const none = { matcher: secretMatcherOf([]), found: new Set<string>(), extra: this.rules.secretParams }
+    const request: StoredRequest = redactRequest({ ...stored, url: url.href }, none)
     const normalize = this.rules.normalizeRequest
     const normalized = normalize ? (normalize(structuredClone(request)) ?? request) : request
     return requestKey(normalized, this.rules.matchHeaders)
@@ -291,7 +300,8 @@ export class Recorder {
   private secretsFor(requestSecrets: readonly string[]): readonly string[] {
     let grew = this.secretList === undefined
     for (const secret of requestSecrets) {
-      if (!this.seenSecrets.has(secret)) {
+      // A short value is redacted where it stood; searched for everywhere it would hit words.
+      if (secret.length >= MIN_SEARCHED_LENGTH && !this.seenSecrets.has(secret)) {
         this.seenSecrets.add(secret)
         grew = true
       }
@@ -305,6 +315,22 @@ export class Recorder {
   private forwardingDispatcher(): Promise<Dispatcher> {
     this.forwarder ??= this.upstreamDispatcher().then(uninterceptedDispatcher)
     return this.forwarder
+  }
+
+  /**
+   * Everything to redact before a write: the run's request credentials and the environment's,
+   * read again now (a `beforeAll` that sets `process.env.X` ran after the file started).
+   */
+  private currentSecrets(): readonly string[] {
+    this.rereadEnvironment()
+    return this.secretsFor([])
+  }
+
+  private rereadEnvironment(): void {
+    const now = credentialsOfEnvironment(this.env)
+    if (now.join('\0') === this.environmentSecrets.join('\0')) return
+    this.environmentSecrets = now
+    this.secretList = undefined
   }
 
   private upstreamDispatcher(): Promise<Dispatcher> {

@@ -46,8 +46,8 @@ export interface RecordingSettings {
   keyOf: (request: StoredRequest) => string
   /** Id normalization rules; undefined when normalizeIds is off. */
   idRules?: IdRules | undefined
-  /** Makes a content safe to write (redaction); reports how many secrets it replaced. */
-  sanitize: (file: RecordingFile) => { file: RecordingFile; redactions: number }
+  /** Makes a content safe to write (redaction); reports the credentials it replaced. */
+  sanitize: (file: RecordingFile) => { file: RecordingFile; found: ReadonlySet<string> }
 }
 
 interface Loaded {
@@ -60,8 +60,8 @@ export interface Slot {
   key: string
   /** The response as far as it arrived, for a test that ends before its body does. */
   partial?: () => Interaction | undefined
-  /** Secret values removed from the request body before it was keyed. */
-  redactions: number
+  /** Credential values removed from the request before it was keyed. */
+  redacted: readonly string[]
   interaction?: Interaction
   settled: boolean
 }
@@ -144,8 +144,8 @@ export class Recording {
   }
 
   /** Keeps the order in which requests started, whatever order their responses end in. */
-  reserve(key: string, redactions = 0): Slot {
-    const slot: Slot = { key, redactions, settled: false }
+  reserve(key: string, redacted: readonly string[] = []): Slot {
+    const slot: Slot = { key, redacted, settled: false }
     this.slots.push(slot)
     return slot
   }
@@ -307,13 +307,15 @@ export class Recording {
       }
       return
     }
-    const { file, redactions } = this.settings.sanitize({
+    const { file, found } = this.settings.sanitize({
       format: FORMAT_V1,
       test_id: this.testId,
       interactions,
     })
-    outcome.redactions =
-      redactions + this.slots.reduce((sum, slot) => sum + (slot.interaction ? slot.redactions : 0), 0)
+    // Distinct values: a key redacted from a request and from its echo is one secret.
+    const all = new Set(found)
+    for (const slot of this.slots) if (slot.interaction) for (const value of slot.redacted) all.add(value)
+    outcome.redactions = all.size
     const text = printRecording(file)
     if (text === loaded.text) return
     writeTextAtomic(this.path, text)

@@ -6,7 +6,9 @@
 import { stringify } from 'safe-stable-stringify'
 import { encodeRequestBody } from '../format/body-codec.js'
 import type { StoredRequest } from '../format/format.js'
-import { isSecretParam, redactString, redactTree, secretFieldValues } from '../privacy/secrets.js'
+import { isCredentialParam } from '../privacy/credential-names.js'
+import { redactRequest } from '../privacy/redact-recording.js'
+import { secretMatcherOf } from '../privacy/secret-encodings.js'
 
 export interface LiveRequest {
   method: string
@@ -26,7 +28,7 @@ export interface KeyRules {
 /** Headers stored with every request: they tell a reader how to read the body. */
 const STORED_HEADERS = ['content-type']
 
-/** A live request in stored form, its key, and the secret values redacted from it. */
+/** A live request in stored form, its key, and the credential values redacted from it. */
 export interface KeyedRequest {
   request: StoredRequest
   key: string
@@ -90,13 +92,19 @@ function headerPart(value: string | undefined): string {
   return value === undefined ? '\u0001' : `=${value}`
 }
 
-/** `secrets`: values to redact from the body before it is stored or keyed (same on both sides). */
+/**
+ * `secrets`: the credential values this request itself carries (credential-sources.ts),
+ * redacted before it is stored or keyed. Never the run's other secrets or the environment's:
+ * a key must be the same whichever files ran before and on whichever machine, and a
+ * credential-named field is `[redacted]` whatever its value, so a dummy CI key matches.
+ */
 export function storedRequestOf(
   live: LiveRequest,
   rules: KeyRules,
   secrets: readonly string[] = [],
   found: Set<string> = new Set(),
 ): StoredRequest {
+  const redaction = { matcher: secretMatcherOf(secrets), found, extra: rules.secretParams }
   const url = withoutSecretParams(live.url, rules.secretParams)
   const headers: Record<string, string> = {}
   for (const name of STORED_HEADERS) {
@@ -108,27 +116,24 @@ export function storedRequestOf(
     if (value !== undefined) headers[name] = value
   }
   const encoded = encodeRequestBody(live.body, live.headers['content-type'] ?? '')
-  if (encoded.body !== undefined) {
-    // A field named like a credential (`client_secret=…`, `{"api_key": …}`) is a secret whatever
-    // its value, also when no header or environment variable carried that value.
-    const named = secretFieldValues(encoded.body, encoded.body_encoding, rules.secretParams)
-    encoded.body = redactTree(encoded.body, named.length > 0 ? [...secrets, ...named] : secrets, found)
-  }
   // The boundary is random on every run; the stored parts make it meaningless.
   if (encoded.body_encoding === 'multipart' && headers['content-type']) {
     headers['content-type'] = headers['content-type'].replace(/;\s*boundary=[^;]*/i, '')
   }
-  // A secret can sit in the path or in a parameter with an ordinary name (`/bot<token>/getMe`):
-  // redacted here, so the stored URL and the key are the same on every run, with any key.
-  const href = redactUrl(url.href, secrets)
-  const stored: StoredRequest = {
-    method: live.method.toUpperCase(),
-    url: href,
-    endpoint: href === url.href ? url.pathname : new URL(href).pathname,
-    ...modelOf(encoded.body),
-    headers,
-    ...encoded,
-  }
+  // Redacted exactly as a stored request is when its file is loaded (recorder.keyOfStored):
+  // a credential in the path (`/bot<token>/getMe`), in a parameter with an ordinary name or a
+  // named body field becomes `[redacted]` on both sides, so the key is the same with any key.
+  const stored = redactRequest(
+    {
+      method: live.method.toUpperCase(),
+      url: url.href,
+      endpoint: url.pathname,
+      ...modelOf(encoded.body),
+      headers,
+      ...encoded,
+    },
+    redaction,
+  )
   return rules.normalizeRequest ? (rules.normalizeRequest(stored) ?? stored) : stored
 }
 
@@ -137,19 +142,9 @@ function withoutSecretParams(live: URL, secretParams: ReadonlySet<string>): URL 
   if (live.search === '') return live
   const url = new URL(live)
   for (const name of [...url.searchParams.keys()]) {
-    if (isSecretParam(name, secretParams)) url.searchParams.delete(name)
+    if (isCredentialParam(name, secretParams)) url.searchParams.delete(name)
   }
   return url
-}
-
-function redactUrl(href: string, secrets: readonly string[]): string {
-  if (secrets.length === 0) return href
-  const forms = new Set<string>()
-  for (const secret of secrets) {
-    forms.add(secret)
-    forms.add(encodeURIComponent(secret))
-  }
-  return redactString(href, [...forms], new Set())
 }
 
 function modelOf(body: unknown): { model?: string } {

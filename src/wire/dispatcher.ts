@@ -10,7 +10,7 @@ import { RecordingError } from '../errors.js'
 import type { Interaction, StoredRequest } from '../format/format.js'
 import type { IdMap } from '../ids/normalize-ids.js'
 import { idNormalizer, normalizingSink, sentText } from '../ids/normalizing-sink.js'
-import { secretValuesOfRequest } from '../privacy/secrets.js'
+import { credentialsOfRequest } from '../privacy/credential-sources.js'
 import type { Recording } from '../recording/recording.js'
 import { KeyedRequests, type KeyRules } from '../recording/request-key.js'
 import { replayableOf, storedResponseOf } from '../recording/response-store.js'
@@ -134,8 +134,10 @@ function handleBody(
 ): Promise<void> | undefined {
   const headers = requestHeadersOf(options.headers)
   if (body.contentType) headers['content-type'] = body.contentType
-  const secrets = context.secretsFor(secretValuesOfRequest(headers, url, context.rules.secretParams))
-  const { request, key, redacted } = keyed.of({ method, url, headers, body: body.bytes }, secrets)
+  // Keyed with this request's own credentials only: a key must not depend on earlier requests.
+  const carried = credentialsOfRequest(headers, url, context.rules.secretParams)
+  if (carried.length > 0) context.secretsFor(carried)
+  const { request, key, redacted } = keyed.of({ method, url, headers, body: body.bytes }, carried)
   // Secrets found by field name join the run's list: an echo in a response is redacted too.
   if (redacted.length > 0) context.secretsFor(redacted)
   const sink = sinkOf(handler)
@@ -152,7 +154,7 @@ function handleBody(
     }
   }
   const sent = body.contentType ? withContentType(options, body.contentType) : options
-  return recordRequest(context, recording, sent, sink, request, key, redacted.length, position, body.bytes)
+  return recordRequest(context, recording, sent, sink, request, key, redacted, position, body.bytes)
 }
 
 async function recordRequest(
@@ -162,11 +164,11 @@ async function recordRequest(
   sink: ClientSink,
   request: StoredRequest,
   key: string,
-  redactions: number,
+  redacted: readonly string[],
   position: number,
   body: Buffer,
 ): Promise<void> {
-  const slot = recording.reserve(key, redactions)
+  const slot = recording.reserve(key, redacted)
   const { ids } = recording
   // The test only ever sees normalized ids: the server gets the real ones back.
   const minted: Record<string, string> = {}

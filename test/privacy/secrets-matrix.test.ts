@@ -194,7 +194,8 @@ describe('credentials known only by their field name', () => {
             })
           ).text()
         })
-        expect(run.finish({ status: 'passed' }).redactions).toBeGreaterThanOrEqual(2)
+        // One value in two places is one secret.
+        expect(run.finish({ status: 'passed' }).redactions).toBe(1)
       } finally {
         await recorder.dispose()
       }

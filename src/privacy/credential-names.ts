@@ -1,0 +1,95 @@
+/**
+ * Names that say "this holds a credential": of headers, query parameters, body fields and
+ * environment variables. Each position has its own family because each has its own false
+ * friends (`max_tokens` in a body, `page_token` in a query, `logprobs[].token` and Anthropic's
+ * thinking `signature` in a response, `KEYCLOAK_URL` in the environment).
+ */
+
+/** `secretAccessKey` → `secret_access_key`, `X-Api-Key` → `x_api_key`: one spelling to test. */
+export function snakeName(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[-.\s]/g, '_')
+    .toLowerCase()
+}
+
+/** Whole credential words at the end of a name (`x_api_key`, `refresh_token`, `db_password`). */
+const CREDENTIAL_WORDS = String.raw`(?:api_?keys?|access_?keys?|secret_?access_?key|private_?key|subscription_?key|(?:access|refresh|id|auth|bearer|security|session|api|oauth|private|csrf|xsrf)_?tokens?|client_?secret|secrets?|passw(?:or)?ds?|passphrase|credentials?|authorization|ephemeral_?key)`
+
+const FIELD_NAME = new RegExp(`^(?:.*_)?${CREDENTIAL_WORDS}$`)
+
+/**
+ * Body fields (request and response, any depth) whose values are credentials whatever they
+ * look like. Bare `token` and `key` are data too often (logprobs, key-value APIs); `signature`
+ * is a thinking block's, which the client sends back and is no credential.
+ */
+export function isCredentialField(name: string, extra: ReadonlySet<string> = EMPTY): boolean {
+  let named = fieldNames.get(name)
+  if (named === undefined) {
+    // Bodies repeat their field names thousands of times (one per SSE event): tested once.
+    if (fieldNames.size >= 10_000) fieldNames.clear()
+    named = FIELD_NAME.test(snakeName(name))
+    fieldNames.set(name, named)
+  }
+  return named || (extra.size > 0 && extra.has(name.toLowerCase()))
+}
+
+const fieldNames = new Map<string, boolean>()
+
+const EMPTY: ReadonlySet<string> = new Set()
+
+/** The query parameters every API uses for keys, plus whole credential words. */
+const PARAM_NAMES = new Set([
+  'key',
+  'apikey',
+  'token',
+  'sig',
+  'signature',
+  'private_token',
+  'subscription_key',
+  'x_amz_signature',
+  'x_amz_credential',
+  'x_amz_security_token',
+  'x_goog_signature',
+  'x_goog_credential',
+  'auth',
+  'pass',
+])
+const PARAM_NAME = new RegExp(`^(?:.*_)?(?:${CREDENTIAL_WORDS}|signature)$`)
+
+/** `author`, `page_token`, `max_tokens`, `session_id` are data and stay. */
+export function isCredentialParam(name: string, extra: ReadonlySet<string> = EMPTY): boolean {
+  const snake = snakeName(name)
+  return PARAM_NAMES.has(snake) || PARAM_NAME.test(snake) || extra.has(name.toLowerCase())
+}
+
+const HEADER_NAMES = new Set([
+  'authorization',
+  'proxy_authorization',
+  'cookie',
+  'set_cookie',
+  'x_api_key',
+  'api_key',
+])
+/**
+ * `*subscription-key*`, `*-token`, `*_auth*`, `*apikey*`, `*secret*`, `*signature*`,
+ * `*credential*`, `x-*-key`. `x-stainless-*`, `anthropic-version` and the like do not match.
+ */
+const HEADER_NAME =
+  /(?:subscription_?key|_token$|^token$|auth|api_?key|secret|signature|credential|passw|session|cookie|^x_.*_key$)/
+
+export function isCredentialHeader(name: string): boolean {
+  const snake = snakeName(name)
+  return HEADER_NAMES.has(snake) || HEADER_NAME.test(snake)
+}
+
+/**
+ * Environment variables: `*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSW*`, `*CREDENTIAL*`, `*_AUTH`,
+ * `*_PAT`, `*_DSN`, `*_URL`/`*_URI` (for the password inside them). The value decides the rest
+ * (environment.ts): a name alone turns no ordinary word into a secret.
+ */
+const ENV_NAME = /KEY|TOKEN|SECRET|PASSW|CREDENTIAL|_AUTH|^AUTH|_PAT$|_DSN$|_SIG/i
+
+export function isCredentialEnvName(name: string): boolean {
+  return ENV_NAME.test(name)
+}

@@ -1,0 +1,26 @@
+/**
+ * Whether a value, seen without a telling name (a header of unknown purpose, an environment
+ * variable), is a credential. Wrong in one direction redacts ordinary words across every
+ * answer (`DB_PASSWORD=password`); in the other it leaves a key on disk. So: a known token
+ * format, or a long random-looking run of token characters. Never a URL or a word.
+ */
+import { isKnownTokenFormat } from './token-formats.js'
+
+/** Shorter values are ordinary words too often to be searched for across a whole recording. */
+export const MIN_SEARCHED_LENGTH = 8
+
+export function looksLikeCredential(value: string): boolean {
+  if (value.length < MIN_SEARCHED_LENGTH || value.length > 4096) return false
+  if (isKnownTokenFormat(value)) return true
+  if (value.length < 16 || /\s/.test(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false
+  if (!/^[A-Za-z0-9_\-.~+/=:]+$/.test(value)) return false
+  return characterClasses(value) >= 2 && !/^[a-z]+(?:[-_.][a-z]+)*$/i.test(value) && distinct(value) >= 8
+}
+
+function characterClasses(value: string): number {
+  return [/[a-z]/, /[A-Z]/, /[0-9]/].filter((pattern) => pattern.test(value)).length
+}
+
+function distinct(value: string): number {
+  return new Set(value).size
+}

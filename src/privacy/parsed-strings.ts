@@ -1,0 +1,76 @@
+/**
+ * A recording file as a secret scanner must read it: not only its raw text (where `\u002d`
+ * and base64 hide a key from a plain pattern) but every string literal JSON-unescaped, base64
+ * strings decoded, and JSON text inside a string (a body sent as `text/plain`) parsed again.
+ * Each view keeps where it came from, so a finding names the file's line and column.
+ */
+
+export interface TextView {
+  text: string
+  /** Offset in the file of the view's first character (of its string literal, when decoded). */
+  offset: number
+  /** True when `text` is the file's own bytes from `offset` on: positions inside it are exact. */
+  exact: boolean
+  how: 'raw' | 'unescaped' | 'base64' | 'nested JSON'
+}
+
+const STRING_LITERAL = /"(?:[^"\\\n]|\\.)*"/g
+const BASE64 = /^[A-Za-z0-9+/_-]{16,}={0,2}$/
+
+export function viewsOf(fileText: string): TextView[] {
+  const views: TextView[] = [{ text: fileText, offset: 0, exact: true, how: 'raw' }]
+  for (const literal of fileText.matchAll(STRING_LITERAL)) {
+    const raw = literal[0]
+    let value: string
+    try {
+      value = JSON.parse(raw) as string
+    } catch {
+      continue
+    }
+    const offset = literal.index
+    if (value !== raw.slice(1, -1)) views.push({ text: value, offset, exact: false, how: 'unescaped' })
+    addDecodedViews(value, offset, views, 0)
+  }
+  return views
+}
+
+function addDecodedViews(value: string, offset: number, views: TextView[], depth: number): void {
+  if (depth > 3) return
+  if (BASE64.test(value) && value.length % 4 !== 1) {
+    const decoded = Buffer.from(value, /[-_]/.test(value) ? 'base64url' : 'base64').toString('latin1')
+    views.push({ text: decoded, offset, exact: false, how: 'base64' })
+  }
+  const first = value.trimStart()[0]
+  if (first !== '{' && first !== '[') return
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(value)
+  } catch {
+    return
+  }
+  for (const leaf of leafStrings(parsed)) {
+    views.push({ text: leaf, offset, exact: false, how: 'nested JSON' })
+    addDecodedViews(leaf, offset, views, depth + 1)
+  }
+}
+
+function leafStrings(value: unknown, out: string[] = [], depth = 0): string[] {
+  if (typeof value === 'string') out.push(value)
+  else if (depth < 64 && typeof value === 'object' && value !== null)
+    for (const [key, item] of Object.entries(value)) {
+      if (!Array.isArray(value)) out.push(key)
+      leafStrings(item, out, depth + 1)
+    }
+  return out
+}
+
+/** 1-based line and column of an offset. */
+export function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1
+  let lineStart = 0
+  for (let at = text.indexOf('\n'); at !== -1 && at < offset; at = text.indexOf('\n', at + 1)) {
+    line++
+    lineStart = at + 1
+  }
+  return { line, column: offset - lineStart + 1 }
+}

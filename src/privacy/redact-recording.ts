@@ -1,0 +1,210 @@
+/**
+ * A whole recording made safe before it is written: every string of both directions (URL path
+ * and query, header values, bodies of every encoding, base64 bodies searched as bytes,
+ * multipart parts, `test_id`, id mappings). JSON object keys and URL origins are never edited:
+ * a key is structure, and an edited origin would send every replayed request nowhere.
+ */
+import type {
+  BodyEncoding,
+  Interaction,
+  RecordingFile,
+  StoredRequest,
+  StoredResponse,
+} from '../format/format.js'
+import { isCredentialField, isCredentialParam } from './credential-names.js'
+import { MIN_SEARCHED_LENGTH } from './credential-values.js'
+import { REDACTED } from './placeholder.js'
+import { redactText } from './redact-text.js'
+import { type SecretMatcher, secretMatcherOf } from './secret-encodings.js'
+import { redactSplitValues } from './split-secrets.js'
+
+export interface Redaction {
+  matcher: SecretMatcher
+  /** Every credential found and replaced (its count is what the summary reports). */
+  found: Set<string>
+  /** Names the user declared credentials (`secretParams`), for every position. */
+  extra?: ReadonlySet<string> | undefined
+}
+
+export function redactRecording(
+  file: RecordingFile,
+  values: readonly string[],
+): { file: RecordingFile; found: ReadonlySet<string> } {
+  // Values of credential-named fields anywhere in the file are searched for everywhere else.
+  const named = new Set<string>()
+  for (const interaction of file.interactions) {
+    collectNamedValues(interaction.request.body, false, named)
+    collectNamedValues(interaction.response.body, false, named)
+  }
+  const all =
+    named.size === 0 ? values : [...values, ...[...named].filter((v) => v.length >= MIN_SEARCHED_LENGTH)]
+  const redaction: Redaction = { matcher: secretMatcherOf(all), found: new Set() }
+  const interactions = file.interactions.map((interaction) => redactInteraction(interaction, redaction))
+  const test_id = redactText(file.test_id, redaction.matcher, redaction.found)
+  return { file: { ...file, test_id, interactions }, found: redaction.found }
+}
+
+function redactInteraction(interaction: Interaction, redaction: Redaction): Interaction {
+  const { request, response } = interaction
+  const mapping: Record<string, string> = {}
+  for (const [real, normalized] of Object.entries(interaction.id_normalization_mapping ?? {}))
+    mapping[real] = redactText(normalized, redaction.matcher, redaction.found)
+  return {
+    ...interaction,
+    request: redactRequest(request, redaction),
+    response: redactResponse(response, redaction),
+    id_normalization_mapping: mapping,
+  }
+}
+
+export function redactRequest(request: StoredRequest, redaction: Redaction): StoredRequest {
+  const url = redactUrl(request.url, redaction)
+  return {
+    ...request,
+    url,
+    endpoint: url === request.url ? request.endpoint : new URL(url).pathname,
+    headers: redactHeaders(request.headers ?? {}, redaction),
+    ...(request.body === undefined
+      ? {}
+      : { body: redactBody(request.body_encoding, request.body, redaction) }),
+  }
+}
+
+function redactResponse(response: StoredResponse, redaction: Redaction): StoredResponse {
+  let body =
+    response.body === undefined ? undefined : redactBody(response.body_encoding, response.body, redaction)
+  if (response.body_encoding === 'sse' || response.body_encoding === 'ndjson')
+    body = redactSplitValues(body as unknown[], redaction)
+  return {
+    ...response,
+    headers: redactHeaders(response.headers ?? {}, redaction),
+    ...(body === undefined ? {} : { body }),
+  }
+}
+
+function redactHeaders(headers: Record<string, string>, redaction: Redaction): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers))
+    out[name] = redactText(value, redaction.matcher, redaction.found)
+  return out
+}
+
+/** Path, query, fragment and the userinfo's password; never the origin. */
+export function redactUrl(href: string, redaction: Redaction): string {
+  if (!URL.canParse(href)) return redactText(href, redaction.matcher, redaction.found)
+  const url = new URL(href)
+  if (url.password !== '') {
+    redaction.found.add(url.password)
+    url.password = 'redacted'
+  }
+  const rest = `${url.pathname}${url.search}${url.hash}`
+  const origin = url.href.slice(0, url.href.length - rest.length)
+  const redacted = redactText(rest, redaction.matcher, redaction.found)
+  return redacted === rest ? url.href : `${origin}${redacted}`
+}
+
+export function redactBody(encoding: BodyEncoding | undefined, body: unknown, redaction: Redaction): unknown {
+  switch (encoding) {
+    case 'base64':
+      return redactBase64(body as string, redaction)
+    case 'form':
+      return (body as [string, string][]).map(([name, value]) => [
+        name,
+        isNamed(name, redaction)
+          ? maskValue(value, redaction)
+          : redactText(value, redaction.matcher, redaction.found),
+      ])
+    case 'multipart':
+      return (body as Record<string, unknown>[]).map((part) => redactPart(part, redaction))
+    default:
+      return redactTree(body, false, redaction, 0)
+  }
+}
+
+function redactPart(part: Record<string, unknown>, redaction: Redaction): Record<string, unknown> {
+  const named = typeof part.name === 'string' && isNamed(part.name, redaction)
+  const out: Record<string, unknown> = { ...part }
+  if (typeof part.filename === 'string')
+    out.filename = redactText(part.filename, redaction.matcher, redaction.found)
+  if (named) {
+    if (typeof part.body === 'string') out.body = maskValue(part.body, redaction)
+    if (typeof part.body_base64 === 'string') {
+      redaction.found.add(part.body_base64)
+      delete out.body_base64
+      out.body = REDACTED
+    }
+    return out
+  }
+  if (typeof part.body === 'string') out.body = redactText(part.body, redaction.matcher, redaction.found)
+  if (typeof part.body_base64 === 'string') out.body_base64 = redactBase64(part.body_base64, redaction)
+  return out
+}
+
+function isNamed(name: string, redaction: Redaction): boolean {
+  return isCredentialParam(name, redaction.extra) || isCredentialField(name, redaction.extra)
+}
+
+/** A value at a credential's place: replaced whatever it is (an empty one has nothing to hide). */
+function maskValue(value: string, redaction: Redaction): string {
+  if (value === '' || value === REDACTED) return value
+  redaction.found.add(value)
+  return REDACTED
+}
+
+function redactTree(value: unknown, named: boolean, redaction: Redaction, depth: number): unknown {
+  if (typeof value === 'string')
+    return named ? maskValue(value, redaction) : redactText(value, redaction.matcher, redaction.found)
+  if (depth > 200 || typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) return value.map((item) => redactTree(item, named, redaction, depth + 1))
+  const out: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) {
+    const redacted = redactTree(item, named || isCredentialField(key, redaction.extra), redaction, depth + 1)
+    // defineProperty: a `__proto__` key stays a key, as JSON.parse made it.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, {
+        value: redacted,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    else out[key] = redacted
+  }
+  return out
+}
+
+/** Bytes searched as bytes: latin1 maps each byte to one character and back unchanged. */
+function redactBase64(body: string, redaction: Redaction): string {
+  const bytes = Buffer.from(body, 'base64')
+  const text = bytes.toString('latin1')
+  const byteMatcher = secretMatcherOf(
+    redaction.matcher.values.map((value) => Buffer.from(value).toString('latin1')),
+  )
+  const redacted = redactText(text, byteMatcher, redaction.found)
+  return redacted === text ? body : Buffer.from(redacted, 'latin1').toString('base64')
+}
+
+function collectNamedValues(value: unknown, named: boolean, into: Set<string>, depth = 0): void {
+  if (typeof value === 'string') {
+    if (named && value !== REDACTED) into.add(value)
+    return
+  }
+  if (depth > 200 || typeof value !== 'object' || value === null) return
+  if (Array.isArray(value)) {
+    // Form pairs: [name, value].
+    if (value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && depth > 0) {
+      if (isCredentialParam(value[0]) || isCredentialField(value[0])) collectNamedValues(value[1], true, into)
+      return
+    }
+    for (const item of value) collectNamedValues(item, named, into, depth + 1)
+    return
+  }
+  const part = value as Record<string, unknown>
+  const partNamed = typeof part.name === 'string' && 'body' in part && isCredentialField(part.name)
+  for (const [key, item] of Object.entries(part))
+    collectNamedValues(
+      item,
+      named || isCredentialField(key) || (partNamed && key === 'body'),
+      into,
+      depth + 1,
+    )
+}

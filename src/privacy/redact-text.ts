@@ -1,0 +1,49 @@
+/**
+ * One string of a recording made safe: known token formats, the credential values of this run
+ * in any encoding, and credential-named fields of JSON or form text inside the string (a JSON
+ * body sent as `text/plain`, an SSE event kept as text).
+ */
+import { isCredentialField } from './credential-names.js'
+import { REDACTED } from './placeholder.js'
+import type { SecretMatcher } from './secret-encodings.js'
+import { findTokens } from './token-formats.js'
+
+export function redactText(text: string, matcher: SecretMatcher, found: Set<string>): string {
+  if (text.length < 3) return text
+  let out = redactTokens(text, found)
+  out = matcher.redact(out, found)
+  if (out.includes('"') || out.includes('=')) out = redactNamedFieldsInText(out, found)
+  return out
+}
+
+export function redactTokens(text: string, found: Set<string>): string {
+  const hits = findTokens(text)
+  if (hits.length === 0) return text
+  let out = ''
+  let from = 0
+  for (const hit of hits) {
+    found.add(text.slice(hit.start, hit.end))
+    out += `${text.slice(from, hit.start)}${REDACTED}`
+    from = hit.end
+  }
+  return out + text.slice(from)
+}
+
+/** `"client_secret": "…"` in JSON text, `password=…` in form or query text. */
+const JSON_FIELD = /"((?:[^"\\]|\\.){1,80})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g
+const FORM_FIELD = /(^|[?&;\s])([A-Za-z0-9_.-]{1,80})=([^&;\s#"]+)/g
+
+function redactNamedFieldsInText(text: string, found: Set<string>): string {
+  return text
+    .replace(JSON_FIELD, (whole, name: string, colon: string, value: string) => {
+      if (value === '' || value === REDACTED || !isCredentialField(name)) return whole
+      found.add(value)
+      return `"${name}"${colon}"${REDACTED}"`
+    })
+    .replace(FORM_FIELD, (whole, before: string, name: string, value: string) => {
+      if (value === REDACTED || value === encodeURIComponent(REDACTED) || !isCredentialField(name))
+        return whole
+      found.add(value)
+      return `${before}${name}=${REDACTED}`
+    })
+}
