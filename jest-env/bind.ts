@@ -10,6 +10,8 @@ import type { RecordingError, TestRun } from '../src/index.js'
 export interface Scope {
   /** The test the call belongs to; undefined leaves it unbound (the file-level recording). */
   run: TestRun | undefined
+  /** The test may not run at all: it fails with this (a namesake of an earlier test). */
+  refusal?: RecordingError | undefined
   /** A miss of this scope not reported yet; taking it marks it reported. */
   takeMiss(): RecordingError | undefined
 }
@@ -22,6 +24,7 @@ export function bindToScope<F extends AnyFunction>(fn: F, scopeOf: () => Scope |
   const bound = function (this: unknown, ...args: unknown[]): unknown {
     const scope = scopeOf()
     if (!scope) return fn.apply(this, args)
+    if (scope.refusal) throw scope.refusal
     const call = () => callInScope(fn, this, args, scope)
     return scope.run ? scope.run.run(call) : call()
   }

@@ -25,6 +25,7 @@ const OPTION_KEYS: Record<keyof EnvironmentOptions, true> = {
   appServers: true,
   normalizeRequest: true,
   allowRepeats: true,
+  keepFailedRecordings: true,
   resolveRecordingPath: true,
   secretParams: true,
   volatileResponseHeaders: true,
@@ -87,7 +88,7 @@ function checkInline(options: RecordingsOptions): void {
       )
     }
   }
-  for (const key of ['updateRecordings', 'pruneRecordings', 'allowRepeats', 'blockNetwork'] as const) {
+  for (const key of ['updateRecordings', 'pruneRecordings', 'allowRepeats', 'blockNetwork', 'keepFailedRecordings'] as const) {
     const value = options[key]
     if (value !== undefined && typeof value !== 'boolean') {
       throw new RecordingError(

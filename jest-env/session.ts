@@ -11,7 +11,13 @@
  */
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment'
 import type { Circus } from '@jest/types'
-import { createRecorder, type Recorder, type RecordingError, type TestRun } from '../src/index.js'
+import {
+  createRecorder,
+  isRecordingError,
+  type Recorder,
+  type RecordingError,
+  type TestRun,
+} from '../src/index.js'
 import { bindToScope, type Scope } from './bind.js'
 import { testNameOf } from './names.js'
 import { type EnvironmentOptions, loadOptions, splitEnvironmentOptions } from './options.js'
@@ -37,6 +43,8 @@ export class RecordingsSession {
   /** The attempt in progress of each test (a retry starts a new one). */
   private readonly runs = new Map<Circus.TestEntry, TestRun>()
   private readonly reportedMisses = new WeakSet<RecordingError>()
+  /** Tests refused a recording (a namesake of an earlier test), with the error they fail with. */
+  private readonly refused = new Map<Circus.TestEntry, RecordingError>()
   private customLayout = false
   private started = false
   private filtered = false
@@ -147,13 +155,23 @@ export class RecordingsSession {
 
   /**
    * The test's attempt, begun at test_started, or here when the function is called first: Jest 29
-   * starts test.concurrent functions before their test_started event.
+   * starts test.concurrent functions before their test_started event. Undefined for a namesake
+   * of an earlier test: that one test fails (scopeOfTest), the file runs on.
    */
-  private runOf(test: Circus.TestEntry): TestRun {
+  private runOf(test: Circus.TestEntry): TestRun | undefined {
     let run = this.runs.get(test)
-    if (!run) {
-      run = (this.recorder as Recorder).startTest({ testFile: this.testFile, testName: testNameOf(test) })
-      this.runs.set(test, run)
+    if (!run && !this.refused.has(test)) {
+      try {
+        run = (this.recorder as Recorder).startTest(
+          { testFile: this.testFile, testName: testNameOf(test) },
+          test,
+        )
+        this.runs.set(test, run)
+      } catch (error) {
+        // Thrown out of handleTestEvent, it would fail the whole file with no test reported.
+        if (!isRecordingError(error)) throw error
+        this.refused.set(test, error)
+      }
     }
     return run
   }
@@ -163,7 +181,10 @@ export class RecordingsSession {
     if (!run) return
     this.runs.delete(test)
     try {
-      run.finish({ status: test.errors.length > 0 ? 'failed' : 'passed' })
+      const outcome = run.finish({ status: test.errors.length > 0 ? 'failed' : 'passed' })
+      const note = outcome.status === 'failed' ? run.replayedErrorNote() : undefined
+      // After a miss the miss is the explanation; else the API's own error alone would not say it came from a file.
+      if (note && !run.error()) test.errors.push(note)
     } catch (error) {
       // A recording that cannot be written fails its test (the result is built after this event).
       test.errors.push(error as Error)
@@ -172,6 +193,7 @@ export class RecordingsSession {
 
   private scopeOfTest(test: Circus.TestEntry): Scope {
     const run = this.runOf(test)
+    if (!run) return { run, refusal: this.refused.get(test), takeMiss: () => undefined }
     return { run, takeMiss: () => this.takeMiss(run) }
   }
 

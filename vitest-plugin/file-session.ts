@@ -109,7 +109,7 @@ export class FileSession {
     const previous = this.attempts.get(task)
     // An attempt whose end never came (an aborted hook): never judged as passed.
     if (previous) previous.finish({ status: 'failed' })
-    const run = this.recorder.startTest({ testFile: this.testFile, testName: testNameOf(task) })
+    const run = this.recorder.startTest({ testFile: this.testFile, testName: testNameOf(task) }, task)
     this.attempts.set(task, run)
     return run
   }
@@ -120,7 +120,12 @@ export class FileSession {
     const miss = run.error()
     const outcome = run.finish({ status: miss ? 'failed' : statusOf(task) })
     setMeta(task, outcome)
-    if (miss && !alreadyShown(task.result?.errors, miss)) throw miss
+    if (miss) {
+      failFirstWith(task, miss)
+      return
+    }
+    const note = outcome.status === 'failed' ? run.replayedErrorNote() : undefined
+    if (note) task.result?.errors?.push(serializedError(note))
   }
 }
 
@@ -154,12 +159,39 @@ interface ShownError {
   cause?: unknown
 }
 
-/** The test already fails with this error, or with one it caused (fetch's TypeError): shown. */
-function alreadyShown(errors: readonly ShownError[] | undefined, miss: RecordingError): boolean {
-  const shows = (error: ShownError | undefined, depth: number): boolean =>
+/**
+ * The miss becomes the test's first error. Vitest prints errors with the same stack once for
+ * all the tests that have them, so tests made in a loop that all failed after a miss (fetch
+ * rejected, a TypeError on the answer) would show one diff between them; each miss has a
+ * message, hence a stack, of its own. Errors that carry the miss (fetch's TypeError, whose
+ * cause it is) go: they would print it twice. A test that passed anyway (the error was
+ * swallowed) is failed by throwing it.
+ */
+function failFirstWith(task: RunnerTestCase, miss: RecordingError): void {
+  const result = task.result
+  if (!result?.errors?.length) throw miss
+  result.state = 'fail'
+  result.errors = [serializedError(miss), ...result.errors.filter((error) => !carries(error, miss))]
+}
+
+type TaskError = NonNullable<NonNullable<RunnerTestCase['result']>['errors']>[number]
+
+/** What Vitest's processError makes of an error without a diff: plain data for the reporter. */
+function serializedError(error: RecordingError): TaskError {
+  return { name: error.name, message: error.message, stack: error.stack, code: error.code } as TaskError
+}
+
+/** The error is the miss, or was caused by it (fetch's TypeError), at any depth. */
+function carries(error: ShownError | undefined, miss: RecordingError, depth = 0): boolean {
+  return (
     typeof error === 'object' &&
     error !== null &&
     depth < 8 &&
-    (error.message === miss.message || shows(error.cause as ShownError | undefined, depth + 1))
-  return errors?.some((error) => shows(error, 0)) ?? false
+    (error.message === miss.message || carries(error.cause as ShownError | undefined, miss, depth + 1))
+  )
+}
+
+/** The file already fails with this error, or with one it caused: shown. */
+function alreadyShown(errors: readonly ShownError[] | undefined, miss: RecordingError): boolean {
+  return errors?.some((error) => carries(error, miss)) ?? false
 }

@@ -39,6 +39,7 @@ const KEYS: Record<keyof FetchRecordingsOptions | CodeOptions, 'data' | 'code' |
   passthrough: 'data',
   appServers: 'data',
   allowRepeats: 'data',
+  keepFailedRecordings: 'data',
   secretParams: 'data',
   volatileResponseHeaders: 'data',
   normalizeIds: 'data',

@@ -34,6 +34,11 @@ export interface RecordingsOptions {
   normalizeRequest?: (request: StoredRequest) => StoredRequest | undefined
   /** When the n-th identical request has no n-th answer, serve the last one instead of failing. */
   allowRepeats?: boolean
+  /**
+   * In `new` mode, also write what a failed test recorded (default: not kept, like VCR's
+   * record_on_exception: false, so an error answer of a broken key or an outage is not replayed forever).
+   */
+  keepFailedRecordings?: boolean
   /** Override the recording file location. */
   resolveRecordingPath?: (test: TestIdentity) => string
   /** Extra secret query parameter names (merged with the defaults). */

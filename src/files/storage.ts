@@ -25,9 +25,18 @@ export function readTextIfExists(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return undefined
+    throw unreadable(path, code === 'EISDIR', error)
   }
+}
+
+/** A recording path that exists but cannot be read; a folder is never removed for the user. */
+function unreadable(path: string, isFolder: boolean, cause: unknown): RecordingError {
+  const message = isFolder
+    ? `${path} is a folder, not a recording file. Move or remove that folder (rm -r "${path}") so the test can record there; nothing was read or written.`
+    : `Could not read ${path} (${(cause as Error).message}). Check that the file is readable; nothing was written.`
+  return new RecordingError('RECORDING_UNREADABLE', message, { cause })
 }
 
 export function fileExists(path: string): boolean {

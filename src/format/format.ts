@@ -4,6 +4,8 @@
  * (see body-codec.ts for how each encoding maps to bytes).
  */
 import { RecordingError } from '../errors.js'
+import { responseChunks } from './body-codec.js'
+import { decodeBody, isDecodableEncoding } from './content-encoding.js'
 
 export const FORMAT_V1 = 'fetch-recordings/1'
 
@@ -79,10 +81,17 @@ export function validateRecordingFile(value: unknown, file: string): RecordingFi
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
       fail(`${at}.response.status`, 'is not an HTTP status code')
     }
+    if ((status as number) < 200) {
+      fail(
+        `${at}.response.status`,
+        `is ${status}, an informational (1xx) status: never a final answer, so it cannot be replayed`,
+      )
+    }
     if (response.headers !== undefined && !isStringRecord(response.headers)) {
       fail(`${at}.response.headers`, 'is not an object of strings')
     }
     checkEncoding(response.body_encoding, response.body, `${at}.response`, fail)
+    checkContentEncoding(response, `${at}.response`, fail)
     const mapping = (interaction as Record<string, unknown>).id_normalization_mapping
     if (mapping !== undefined && !isStringRecord(mapping)) {
       fail(`${at}.id_normalization_mapping`, 'is not an object of strings')
@@ -110,6 +119,30 @@ function checkEncoding(
   const wantsArray =
     encoding === 'sse' || encoding === 'ndjson' || encoding === 'multipart' || encoding === 'form'
   if (wantsArray && !Array.isArray(body)) fail(`${at}.body`, `is not an array (body_encoding ${encoding})`)
+}
+
+/** Bodies are stored decoded: a content-encoding left in the headers must still decode the body. */
+function checkContentEncoding(
+  response: Record<string, unknown>,
+  at: string,
+  fail: (where: string, what: string) => never,
+): void {
+  const headers = isPlainObject(response.headers) ? response.headers : {}
+  const name = Object.keys(headers).find((key) => key.toLowerCase() === 'content-encoding')
+  const encoding = name === undefined ? undefined : headers[name]
+  if (typeof encoding !== 'string' || !isDecodableEncoding(encoding)) return
+  let bytes: Buffer
+  try {
+    bytes = Buffer.concat(responseChunks(response as unknown as StoredResponse))
+  } catch {
+    return // a body that cannot be turned into bytes fails on replay, with its own message
+  }
+  if (decodeBody(bytes, encoding, response.truncated !== true) === undefined) {
+    fail(
+      `${at}.headers.${name}`,
+      `is ${JSON.stringify(encoding)} but the body does not decode with it (bodies are stored decoded; was the header added by hand?). Remove the header`,
+    )
+  }
 }
 
 export function isPlainObject(value: unknown): value is Record<string, any> {

@@ -5,7 +5,7 @@
 
 import type { RecordingMode } from '../config/options.js'
 import { RecordingError } from '../errors.js'
-import type { StoredRequest } from '../format/format.js'
+import type { Interaction, StoredRequest } from '../format/format.js'
 import { closestRequest, formatDifferences } from './diff.js'
 import { describeRequest } from './request-key.js'
 
@@ -45,5 +45,23 @@ export function missError(context: MissContext): RecordingError {
   return new RecordingError(
     'RECORDING_MISS',
     `No recorded response matches this request.\n${facts.join('\n')}\n${comparison}\n${fix}`,
+  )
+}
+
+/**
+ * Said when a test failed after replaying error answers: a 401 or a 500 recorded while the API
+ * was failing is replayed forever, and the API's own error does not say it came from a file.
+ */
+export function replayedErrorAnswer(context: {
+  replayed: readonly Interaction[]
+  testId: string
+  file: string
+}) {
+  const [first, ...more] = context.replayed as [Interaction, ...Interaction[]]
+  return new RecordingError(
+    'REPLAYED_ERROR_ANSWER',
+    `This test failed after a recorded ${first.response.status} answer was replayed${more.length > 0 ? ` (and ${more.length} more error answer(s))` : ''}.\n` +
+      `  request: ${describeRequest(first.request)}\n  test:    ${context.testId}\n  file:    ${context.file}\n` +
+      'If the API was failing when it was recorded (an expired key, an outage), re-record this test with UPDATE_RECORDINGS=1; if the error answer is what the test is about, fix the test.',
   )
 }

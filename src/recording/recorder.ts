@@ -57,6 +57,11 @@ export class TestRun {
     return this.recording.firstMiss()
   }
 
+  /** For a failed test: where the error answers it replayed came from, and how to re-record. */
+  replayedErrorNote(): RecordingError | undefined {
+    return this.recording.replayedErrorNote()
+  }
+
   finish(result: { status: TestStatus }): RecordingOutcome {
     return this.recorder.finishRun(this, result.status)
   }
@@ -134,7 +139,11 @@ export class Recorder {
       appServerTag: relay && ((url) => this.appServerTag(relay, url)),
       secretsFor: (requestSecrets) => this.secretsFor(requestSecrets),
       upstream: () => this.forwardingDispatcher(),
-      onError: (error) => this.currentRun()?.recording.noteMiss(error),
+      onError: (error) => {
+        const run = this.currentRun()
+        run?.recording.noteMiss(error)
+        return run !== undefined
+      },
     })
     const removeDispatcher = installGlobalDispatcher(dispatcher)
     const removeOwnDispatchers = interceptOwnDispatchers((upstream, options, handler) =>
@@ -167,14 +176,20 @@ export class Recorder {
     if (upstream && !this.options.upstream) await ((await upstream) as any).destroy?.()
   }
 
-  startTest(identity: TestIdentity): TestRun {
+  /**
+   * `test`: the runner's own object for this test (Vitest's task, circus' entry), the same for
+   * every retry and `repeats` repetition of it: another object under a name already started is a
+   * namesake. Without it, a start after a passed attempt is taken for one (a retry only follows a
+   * failure).
+   */
+  startTest(identity: TestIdentity, test?: object): TestRun {
     const recording = this.recordingOf(identity)
-    if (recording.lastStatus === 'passed' && identity.testName !== '') {
+    if (identity.testName !== '' && !recording.claim(test)) {
       // Two tests of one file with the same full name would share (and in update mode
-      // overwrite) one recording. A retry only follows a failure, so this is a namesake.
+      // overwrite) one recording.
       throw new RecordingError(
         'DUPLICATE_TEST_NAME',
-        `Two tests in ${identity.testFile} are named "${identity.testName}"; they would share one recording (${recording.path}). Give them different names.`,
+        `Two tests in ${identity.testFile} are named "${identity.testName}"; they would share one recording (${recording.path}). Give them different names (in test.each, a name that includes every parameter: %s, $name).`,
       )
     }
     recording.beginAttempt()
@@ -271,6 +286,7 @@ export class Recorder {
         mode: this.mode,
         matchHeaders: this.rules.matchHeaders,
         allowRepeats: this.options.allowRepeats === true,
+        keepFailed: this.options.keepFailedRecordings === true,
         keyOf: (request) => this.keyOfStored(request),
         idRules: this.idRules,
         sanitize: (file) => redactRecording(file, this.currentSecrets()),

@@ -7,12 +7,13 @@
 
 import { replaysOnly } from '../config/mode.js'
 import type { RecordingMode, TestIdentity } from '../config/options.js'
-import { RecordingError } from '../errors.js'
-import { fileExists, readTextIfExists, removeFile, writeTextAtomic } from '../files/storage.js'
-import { parseRecordingText, printRecording } from '../format/file-text.js'
+import type { RecordingError } from '../errors.js'
+import { fileExists, removeFile, writeTextAtomic } from '../files/storage.js'
+import { printRecording } from '../format/file-text.js'
 import { FORMAT_V1, type Interaction, type RecordingFile, type StoredRequest } from '../format/format.js'
 import { IdMap, type IdRules } from '../ids/normalize-ids.js'
-import { missError } from './miss-error.js'
+import { missError, replayedErrorAnswer } from './miss-error.js'
+import { readRecordingFile, tooDeep, unloadableReason } from './recording-file.js'
 
 export type TestStatus = 'passed' | 'failed' | 'skipped'
 
@@ -36,12 +37,18 @@ export interface RecordingOutcome {
   redactions: number
   /** Requests of the last attempt that found no recorded answer (replay and prune). */
   misses?: number
+  /** The file did not load (why, in a line) and update mode wrote the new recording over it. */
+  replaced?: string
+  /** Interactions a failed test recorded in `new` mode, not written (keepFailedRecordings). */
+  discarded?: number
 }
 
 export interface RecordingSettings {
   mode: RecordingMode
   matchHeaders: readonly string[]
   allowRepeats: boolean
+  /** In `new` mode, write what a failed test recorded (VCR's record_on_exception). */
+  keepFailed: boolean
   /** The match key of a stored request under today's rules (normalizeRequest, secret params). */
   keyOf: (request: StoredRequest) => string
   /** Id normalization rules; undefined when normalizeIds is off. */
@@ -77,8 +84,16 @@ export class Recording {
   private change: RecordingOutcome['change'] = 'none'
   private misses: RecordingError[] = []
   private requests = 0
+  /** The text of a file that did not load: update mode replaces it. */
+  private unloadedText: string | undefined
+  /** Recorded by failed attempts and not written: replayed by a retry, written if one passes. */
+  private held = 0
+  /** Error answers (status >= 400) this attempt replayed: a failure then says where they came from. */
+  private replayedErrors: Interaction[] = []
   /** How the last attempt ended: a test that passed is never retried, so another start is a namesake. */
-  lastStatus: TestStatus | undefined
+  private lastStatus: TestStatus | undefined
+  /** The runner's object of the test this recording belongs to (see Recorder.startTest). */
+  private owner: object | undefined
   /** Real ↔ normalized ids of this attempt (normalize-ids.ts). */
   ids: IdMap | undefined
 
@@ -89,6 +104,13 @@ export class Recording {
     private readonly settings: RecordingSettings,
   ) {}
 
+  /** False when `test` is another test than the one that owns this recording (a namesake). */
+  claim(test: object | undefined): boolean {
+    if (test === undefined) return this.lastStatus !== 'passed'
+    this.owner ??= test
+    return this.owner === test
+  }
+
   /** Each attempt (a retry too) starts with every entry unchecked and nothing recorded. */
   beginAttempt(): void {
     this.cursors.clear()
@@ -97,6 +119,7 @@ export class Recording {
     this.replayed = 0
     this.misses = []
     this.requests = 0
+    this.replayedErrors = []
     this.ids = this.settings.idRules ? new IdMap(this.settings.idRules, this.testId) : undefined
   }
 
@@ -116,6 +139,7 @@ export class Recording {
       this.used.add(position)
       this.replayed++
       const interaction = loaded.interactions[position] as Interaction
+      if (interaction.response.status >= 400) this.replayedErrors.push(interaction)
       if (this.ids && interaction.id_normalization_mapping)
         this.ids.learn(interaction.id_normalization_mapping)
       return interaction
@@ -143,8 +167,19 @@ export class Recording {
     return this.misses[0]
   }
 
+  /**
+   * Said when the test failed after replaying an error answer: a 401 or a 500 recorded while the
+   * API was failing is replayed forever, and the API's own error does not say it came from a file.
+   */
+  replayedErrorNote(): RecordingError | undefined {
+    if (this.replayedErrors.length === 0) return undefined
+    return replayedErrorAnswer({ replayed: this.replayedErrors, testId: this.testId, file: this.path })
+  }
+
   /** Keeps the order in which requests started, whatever order their responses end in. */
   reserve(key: string, redacted: readonly string[] = []): Slot {
+    // A folder in the recording's place fails the request before it costs a live call.
+    if (this.settings.mode === 'update') this.failIfUnreadable()
     const slot: Slot = { key, redacted, settled: false }
     this.slots.push(slot)
     return slot
@@ -176,23 +211,30 @@ export class Recording {
   load(): Loaded {
     if (this.loadError) throw this.loadError
     if (this.loaded) return this.loaded
-    const text = readTextIfExists(this.path)
-    let interactions: Interaction[] = []
+    const read = readRecordingFile(this.path)
     try {
-      if (text !== undefined) interactions = parseRecordingText(text, this.path).interactions
-      this.loaded = { interactions, text, index: this.indexOf(interactions) }
+      if ('error' in read) throw read.error
+      this.loaded = {
+        interactions: read.interactions,
+        text: read.text,
+        index: this.indexOf(read.interactions),
+      }
+      return this.loaded
     } catch (error) {
-      this.loadError =
-        error instanceof RangeError
-          ? new RecordingError(
-              'RECORDING_INVALID_FORMAT',
-              `${this.path}: a request is nested too deeply to be matched (${error.message}). Delete the file and re-record with UPDATE_RECORDINGS=1.`,
-              { cause: error },
-            )
-          : (error as RecordingError)
+      this.unloadedText = read.text
+      // Keying a stored request 10,000 levels deep overflows the stack.
+      this.loadError = error instanceof RangeError ? tooDeep(this.path, error) : (error as RecordingError)
       throw this.loadError
     }
-    return this.loaded
+  }
+
+  private failIfUnreadable(): void {
+    try {
+      this.load()
+    } catch (error) {
+      // A file that reads but does not parse is replaced when the test ends; one that cannot be read is not.
+      if (this.unloadedText === undefined) throw error
+    }
   }
 
   private indexOf(interactions: readonly Interaction[]): Map<string, number[]> {
@@ -212,11 +254,14 @@ export class Recording {
    *  - replay: nothing is written; entries a passed test did not use are stale.
    *  - prune:  as replay; the outcome also names the unused entries, which the reporter deletes
    *            when the whole run says they are stale (report/prune.ts).
-   *  - new:    recorded interactions are appended to the existing ones (also when the test
-   *            failed: the traffic was real and paid for); unused entries are reported stale.
+   *  - new:    recorded interactions are appended to the existing ones; unused entries are
+   *            reported stale. A failed test's new interactions are not written (a 401 of an
+   *            expired key would be replayed forever) unless keepFailed; a retry in the same
+   *            run replays them, and they are written if it passes.
    *  - update: a passed test's file becomes exactly what it recorded (unused entries are
    *            removed, a file it no longer needs is deleted); a failed test's re-recorded
    *            entries replace their old versions and the rest stay (failures never delete).
+   *            A file that does not parse is replaced by what the test recorded (`replaced`).
    * A write happens only when the text changed. Nothing is written for a skipped test.
    */
   finish(status: TestStatus): RecordingOutcome {
@@ -234,20 +279,48 @@ export class Recording {
       return outcome
     }
     if (!this.loaded && recorded.length === 0 && !fileExists(this.path)) return outcome
-    const loaded = this.tryLoad()
+    const loaded = this.tryLoad() ?? (mode === 'update' ? this.replaceable(status, recorded) : undefined)
     if (!loaded) return outcome
     let next: Interaction[]
     if (mode === 'new') {
       outcome.staleEntries = status === 'passed' ? this.unusedCount() : 0
-      if (recorded.length === 0) return outcome
+      if (status === 'failed' && !this.settings.keepFailed && this.identity.testName !== '') {
+        this.hold(loaded, recorded)
+        if (this.held > 0) outcome.discarded = this.held
+        return outcome
+      }
+      if (recorded.length === 0 && this.held === 0) return outcome
       next = [...loaded.interactions, ...recorded]
     } else if (status === 'passed') {
       next = recorded
     } else {
       next = [...recorded, ...this.notRerecorded(loaded)]
     }
+    const replacing = this.loadError
     this.save(next, loaded, outcome)
+    if (replacing && outcome.change !== 'none') outcome.replaced = unloadableReason(replacing, this.path)
     return outcome
+  }
+
+  /**
+   * A file that reads but does not parse (a merge conflict, a hand edit), in update mode: the new
+   * recording is written over it, and the outcome says so. Not for a failed test that recorded
+   * nothing: then there is nothing to put in its place.
+   */
+  private replaceable(status: TestStatus, recorded: readonly Interaction[]): Loaded | undefined {
+    if (this.unloadedText === undefined || (status !== 'passed' && recorded.length === 0)) return undefined
+    return { interactions: [], text: this.unloadedText, index: new Map() }
+  }
+
+  /**
+   * `new` mode, failed test: what it recorded is not written (an expired key's 401 would be
+   * replayed forever) but kept in memory, so a retry in this run replays instead of paying again.
+   */
+  private hold(loaded: Loaded, recorded: readonly Interaction[]): void {
+    if (recorded.length === 0) return
+    const interactions = [...loaded.interactions, ...recorded]
+    this.loaded = { interactions, text: loaded.text, index: this.indexOf(interactions) }
+    this.held += recorded.length
   }
 
   private outcomeBase(status: TestStatus): RecordingOutcome {
@@ -302,6 +375,8 @@ export class Recording {
     if (interactions.length === 0) {
       if (loaded.text !== undefined) {
         removeFile(this.path)
+        this.loadError = undefined
+        this.unloadedText = undefined
         this.change = outcome.change = 'removed'
         this.loaded = { interactions: [], text: undefined, index: new Map() }
       }
@@ -317,8 +392,11 @@ export class Recording {
     for (const slot of this.slots) if (slot.interaction) for (const value of slot.redacted) all.add(value)
     outcome.redactions = all.size
     const text = printRecording(file)
+    this.held = 0
     if (text === loaded.text) return
     writeTextAtomic(this.path, text)
+    this.loadError = undefined
+    this.unloadedText = undefined
     const created = loaded.text === undefined && this.change !== 'created'
     this.change = outcome.change = created || this.change === 'created' ? 'created' : 'updated'
     // Later attempts (retries) replay what this one wrote.

@@ -5,8 +5,8 @@
  */
 import { isUtf8 } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
-import { brotliDecompressSync, constants, gunzipSync, inflateSync } from 'node:zlib'
 import { encodeResponseBody, responseChunks } from '../format/body-codec.js'
+import { decodeBody } from '../format/content-encoding.js'
 import type { StoredResponse } from '../format/format.js'
 import { ID_HEADERS } from '../ids/id-rules.js'
 import type { ResponseHeaders } from '../wire/handler-api.js'
@@ -97,27 +97,7 @@ export function storedResponseOf(
   }
 }
 
-/** Undefined when the encoding cannot be decoded here (then the raw bytes are kept). */
-export function decodeBody(bytes: Buffer, encoding: string, complete: boolean): Buffer | undefined {
-  if (bytes.length === 0) return bytes
-  // A cut-off stream is decoded as far as it goes.
-  const flush = complete ? {} : { finishFlush: constants.Z_SYNC_FLUSH }
-  try {
-    switch (encoding.trim().toLowerCase()) {
-      case 'gzip':
-      case 'x-gzip':
-        return gunzipSync(bytes, flush)
-      case 'deflate':
-        return inflateSync(bytes, flush)
-      case 'br':
-        return brotliDecompressSync(bytes, complete ? {} : { finishFlush: constants.BROTLI_OPERATION_FLUSH })
-      default:
-        return undefined
-    }
-  } catch {
-    return undefined
-  }
-}
+export { decodeBody }
 
 const replayCache = new WeakMap<StoredResponse, ReplayableResponse>()
 

@@ -160,6 +160,9 @@ function mapFilePaths(file: FileReport, map: (path: string) => string): FileRepo
     removedEntries: file.removedEntries.map(entry),
     staleFiles: file.staleFiles.map(map),
     removedFiles: file.removedFiles.map(map),
+    // Report files written before these fields existed have none.
+    replacedFiles: (file.replacedFiles ?? []).map((replaced) => ({ ...replaced, path: map(replaced.path) })),
+    discarded: (file.discarded ?? []).map(entry),
   }
 }
 

@@ -110,6 +110,10 @@ export interface FileReport {
   redactions: number
   /** Requests that found no recorded answer (replay, prune). */
   misses: number
+  /** Files that did not load, replaced in update mode by the new recording. */
+  replacedFiles: { path: string; reason: string }[]
+  /** What failed tests recorded in `new` mode and was not written. */
+  discarded: { testName: string; path: string; count: number }[]
 }
 
 export interface RunReport {
@@ -226,6 +230,10 @@ function countOutcome(report: FileReport, outcome: RecordingOutcome): void {
   else if (outcome.replayed > 0) report.replayed++
   report.redactions += outcome.redactions
   report.misses += outcome.misses ?? 0
+  if (outcome.replaced) report.replacedFiles.push({ path: outcome.path, reason: outcome.replaced })
+  if (outcome.discarded) {
+    report.discarded.push({ testName: outcome.testName, path: outcome.path, count: outcome.discarded })
+  }
 }
 
 /** Adds up the files' counts; folders are run-level. Exported for merged reports (merge.ts). */
@@ -310,6 +318,8 @@ export function emptyFileReport(testFile: string): FileReport {
     removedFiles: [],
     redactions: 0,
     misses: 0,
+    replacedFiles: [],
+    discarded: [],
   }
 }
 
@@ -318,6 +328,6 @@ function hasAnything(report: FileReport): boolean {
     report.replayed + report.written + report.updated + report.removed + report.unchanged > 0 ||
     report.redactions + report.misses > 0 ||
     report.staleEntries.length + report.staleFiles.length + report.removedFiles.length > 0 ||
-    report.removedEntries.length > 0
+    report.removedEntries.length + report.replacedFiles.length + report.discarded.length > 0
   )
 }

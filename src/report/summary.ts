@@ -48,6 +48,17 @@ export function formatSummary(report: RunReport, style: SummaryStyle): string {
   if (report.foldersNotJudged) lines.push(c.dim(`   Folders not judged: ${report.foldersNotJudged}.`))
   if (report.pruneSkipped)
     lines.push(c.yellow(`   prune deleted nothing: ${report.pruneSkipped}. Run the whole suite, unfiltered.`))
+  const discarded = report.files.reduce(
+    (sum, file) => sum + file.discarded.reduce((count, entry) => count + entry.count, 0),
+    0,
+  )
+  if (discarded > 0) {
+    lines.push(
+      c.yellow(
+        `   ${discarded} interaction(s) recorded by failed tests not kept: the next run records them again (keepFailedRecordings: true keeps them).`,
+      ),
+    )
+  }
   if (totals.stale > 0) {
     lines.push(
       c.yellow(
@@ -74,5 +85,12 @@ function fileDetails(file: FileReport, c: Colors, show: (path: string) => string
   for (const path of file.staleFiles)
     details.push(`${c.yellow('stale')} file ${show(path)} (no test of this name)`)
   for (const path of file.removedFiles) details.push(`${c.green('removed')} ${show(path)}`)
+  for (const { path, reason } of file.replacedFiles)
+    details.push(`${c.yellow('replaced unreadable')} ${show(path)} (${reason})`)
+  for (const entry of file.discarded) {
+    details.push(
+      `${c.yellow('not kept')} ${entry.count} interaction(s) recorded by failed test "${entry.testName}" for ${show(entry.path)}`,
+    )
+  }
   return details
 }

@@ -15,6 +15,7 @@ import type { Recording } from '../recording/recording.js'
 import { KeyedRequests, type KeyRules } from '../recording/request-key.js'
 import { replayableOf, storedResponseOf } from '../recording/response-store.js'
 import { type ClientSink, type FlowController, requestHeadersOf, sinkOf } from './handler-api.js'
+import { missAnswerOf } from './miss-answer.js'
 import { type CapturedResponse, type Dispatcher, forwardAndCapture } from './record.js'
 import { replayResponse } from './replay.js'
 import { type RequestBody, readRequestBody, requestBodyNow } from './request-body.js'
@@ -31,9 +32,21 @@ export interface DispatchContext {
   /** Secret values seen in requests this run (redacted before any write) plus the environment's. */
   secretsFor(requestSecrets: readonly string[]): readonly string[]
   upstream(): Promise<Dispatcher>
-  /** Remembers an error for the test that made the request: the test fails with it at its end. */
-  onError(error: RecordingError): void
+  /**
+   * Remembers an error for the test that made the request: the test fails with it at its end.
+   * True when a test took it: the request may then get an error answer instead of a network error.
+   */
+  onError(error: RecordingError): boolean | undefined
 }
+
+/** Errors raised before any response started, which an error answer can stand in for. */
+const ANSWERABLE: ReadonlySet<string> = new Set([
+  'RECORDING_MISS',
+  'RECORDING_EXHAUSTED',
+  'RECORDING_INVALID_JSON',
+  'RECORDING_INVALID_FORMAT',
+  'RECORDING_UNREADABLE',
+])
 
 export class RecordingDispatcher {
   private readonly keyed: KeyedRequests
@@ -75,10 +88,15 @@ export class RecordingDispatcher {
     }
     pending?.catch((error) => {
       // The request fails whatever happens while noting the error: a client must never hang.
+      let noted = false
       try {
-        if (error instanceof RecordingError) context.onError(error)
+        if (error instanceof RecordingError) noted = context.onError(error) === true
       } finally {
-        failRequest(sinkOf(handler), error)
+        // A test that will fail with the error gets an answer SDKs do not retry (miss-answer.ts):
+        // a network error is retried with back-off, 1.5-2 s per miss with the OpenAI SDK, over 5 s
+        // with the AI SDK. An error no test took (AMBIGUOUS_TEST) stays a network error.
+        if (noted && ANSWERABLE.has((error as RecordingError).code)) answerWithError(sinkOf(handler), error)
+        else failRequest(sinkOf(handler), error)
       }
     })
     return true
@@ -291,6 +309,11 @@ const idleController: FlowController = {
   pause() {},
   resume() {},
   abort() {},
+}
+
+function answerWithError(sink: ClientSink, error: RecordingError): void {
+  const { body, ...answer } = missAnswerOf(error)
+  replayResponse(sink, { ...answer, chunks: [body] })
 }
 
 /** Fails a request the way a network error would: fetch rejects with `cause` = our error. */

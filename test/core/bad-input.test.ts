@@ -11,7 +11,6 @@ import {
   chat,
   postJson,
   readRecording,
-  recordingErrorOf,
   recordingFolder,
   session,
   TEST_FILE,
@@ -53,10 +52,13 @@ describe('broken recording files', () => {
     const { dir, ask, good, badPath } = await folderWith(text)
     const before = readFileSync(badPath, 'utf8')
     const bad = await session(dir, mode, ask, { testName: 'bad' })
-    const error = recordingErrorOf(bad.thrown)
-    expect(bad.thrown).toBeInstanceOf(TypeError) // fetch rejects, with our error as its cause
+    const error = bad.error // the test fails with it, whatever the client made of its answer
+    // The client got an error answer that no SDK retries, carrying the same explanation.
+    expect(bad.result).toEqual({
+      status: 400,
+      json: { error: { code, message: error?.message, type: 'fetch_recordings_error' } },
+    })
     expect(error?.code).toBe(code)
-    expect(bad.error?.code).toBe(code) // the test fails with it even if the client swallowed it
     expect(error?.message).toMatch(/^\[fetch-recordings\] /)
     expect(error?.message).toContain(badPath)
     for (const mention of mentions) expect(error?.message).toMatch(mention)
@@ -123,9 +125,10 @@ describe('a miss in replay', () => {
     const replayed = await session(dir, 'replay', () =>
       postJson(`${api.url}/v1/chat/completions`, chat('hello')),
     )
-    const error = recordingErrorOf(replayed.thrown)
+    const error = replayed.error
     expect(error?.code).toBe('RECORDING_MISS')
-    expect(replayed.error).toBe(error)
+    expect(replayed.result?.status).toBe(400)
+    expect(replayed.result?.json.error.message).toBe(error?.message)
     const message = error!.message
     expect(message).toMatch(/^\[fetch-recordings\] No recorded response matches this request\./)
     expect(message).toContain(`request: POST ${api.url}/v1/chat/completions model=gpt-4o-mini`)
@@ -144,7 +147,7 @@ describe('a miss in replay', () => {
     const replayed = await session(dir, 'replay', () =>
       postJson(`${api.url}/v1/chat/completions`, chat('hi')),
     )
-    expect(recordingErrorOf(replayed.thrown)?.message).toContain('holds no requests for this test')
+    expect(replayed.error?.message).toContain('holds no requests for this test')
     expect(api.requests).toHaveLength(0)
   })
 })

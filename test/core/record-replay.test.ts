@@ -16,7 +16,6 @@ import {
   postJson,
   readChunks,
   readRecording,
-  recordingErrorOf,
   session,
   sseEvents,
   tempDir,
@@ -420,7 +419,9 @@ describe('record, stop the server, replay', () => {
     })
     expect(strict.result!.first).toEqual(recorded.result![0])
     expect(strict.result!.second).toEqual(recorded.result![1])
-    const error = recordingErrorOf(strict.result!.third)
+    // The third gets an error answer (status 400, the explanation in its body); the test fails with the error.
+    expect((strict.result!.third as { status: number }).status).toBe(400)
+    const error = strict.error
     expect(error?.code).toBe('RECORDING_EXHAUSTED')
     expect(error?.message).toMatch(/3 times, the recording answers it only 2/)
     expect(error?.message).toContain('allowRepeats')
@@ -559,7 +560,7 @@ describe('when files are written', () => {
     expect(existsSync(join(dir, '__recordings__'))).toBe(false)
 
     const miss = await session(dir, 'replay', ask(api))
-    expect(recordingErrorOf(miss.thrown)?.code).toBe('RECORDING_MISS')
+    expect(miss.error?.code).toBe('RECORDING_MISS')
     expect(existsSync(join(dir, '__recordings__'))).toBe(false)
     expect(api.requests).toHaveLength(1) // only the live one reached the server
 

@@ -45,7 +45,9 @@ async function replay(name: string, content: string | Buffer, init?: RequestInit
       }
     })
     run.finish({ status: 'passed' })
-    return { ...result, path }
+    // A recording that cannot be read is answered with an error answer; the test fails with the error.
+    const error = run.error()
+    return error ? { error, path } : { ...result, path }
   } finally {
     await recorder.dispose()
   }

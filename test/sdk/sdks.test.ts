@@ -78,26 +78,6 @@ describe('openai v6', () => {
     expect(text).not.toContain('x-stainless')
   })
 
-  it('a replay miss (the SDK retries it) still fails the test with RECORDING_MISS', async () => {
-    const dir = tempDir('fr-sdk-')
-    const api = await startFakeApi()
-    apis.push(api)
-    const ask = (content: string) =>
-      openaiClient(api, { maxRetries: 1 }).chat.completions.create({
-        model: 'gpt-4o-mini',
-        messages: [{ role: 'user', content }],
-      })
-    await session(dir, 'new', () => ask('recorded'))
-    await api.close()
-    const replayed = await session(dir, 'replay', () => ask('not recorded'))
-    // The SDK wrapped the failure in its own error after retrying...
-    expect(replayed.thrown).toBeInstanceOf(OpenAI.APIConnectionError)
-    // ...and the test still fails with ours, which says what to do.
-    expect(replayed.error?.code).toBe('RECORDING_MISS')
-    expect(replayed.error?.message).toContain('body.messages[0].content: "recorded" → "not recorded"')
-    expect(api.requests).toHaveLength(1)
-  })
-
   it('a retry on 500 then 200 is recorded and replayed in order', async () => {
     const { recorded, replayed, path, served } = await recordThenReplay(async (api) => {
       const client = openaiClient(api, { maxRetries: 2, base: '/flaky' })
@@ -117,6 +97,62 @@ describe('openai v6', () => {
     // The replayed 500 made the SDK back off and retry, as it did live.
     expect(replayed.waited).toBeGreaterThan(200)
   })
+})
+
+describe('a replay miss, through each SDK with its default retries', () => {
+  /** fetch, counting the attempts the SDK makes. */
+  function countingFetch() {
+    const counter = { attempts: 0 }
+    const counted: typeof fetch = (input, init) => {
+      counter.attempts++
+      return fetch(input, init)
+    }
+    return { counter, counted }
+  }
+  const SDKS: Record<
+    string,
+    (api: FakeApi, content: string, fetch: typeof globalThis.fetch) => Promise<unknown>
+  > = {
+    openai: (api, content, fetch) =>
+      new OpenAI({ apiKey: API_KEY, baseURL: `${api.url}/v1`, fetch }).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content }],
+      }),
+    anthropic: (api, content, fetch) =>
+      new Anthropic({ apiKey: API_KEY, baseURL: api.url, fetch }).messages.create({
+        model: 'claude-fake',
+        max_tokens: 64,
+        messages: [{ role: 'user', content }],
+      }),
+    ai: (api, content, fetch) =>
+      generateText({
+        model: createOpenAI({ baseURL: `${api.url}/v1`, apiKey: API_KEY, fetch }).chat('gpt-4o-mini'),
+        prompt: content,
+      }),
+  }
+
+  for (const [name, ask] of Object.entries(SDKS)) {
+    it(`${name}: answered at once (no retry), the SDK error carries the explanation, the test fails with RECORDING_MISS`, async () => {
+      const dir = tempDir('fr-sdk-')
+      const api = await startFakeApi()
+      apis.push(api)
+      await session(dir, 'new', () => ask(api, 'recorded', fetch))
+      await api.close()
+      const { counter, counted } = countingFetch()
+      const replayed = await session(dir, 'replay', () => ask(api, 'not recorded', counted))
+      expect(counter.attempts).toBe(1)
+      expect(
+        (replayed.thrown as { status?: number; statusCode?: number }).status ??
+          (replayed.thrown as any).statusCode,
+      ).toBe(400)
+      expect(String((replayed.thrown as Error).message)).toContain(
+        'No recorded response matches this request',
+      )
+      expect(replayed.error?.code).toBe('RECORDING_MISS')
+      expect(replayed.error?.message).toMatch(/"recorded" → "not recorded"/)
+      expect(api.requests).toHaveLength(1)
+    })
+  }
 })
 
 describe('@anthropic-ai/sdk', () => {

@@ -33,8 +33,8 @@ export function describeFixture(name: string, tests: string[]): string {
   return fixture(`describe(${JSON.stringify(name)}, () => {\n  ${tests.join('\n  ')}\n})`)
 }
 
-const ref = (file: string, test: string): RecordingRef => ({ file, test })
-const counts = (mode: Counts['mode'], some: Partial<Counts> = {}): Counts => ({
+export const ref = (file: string, test: string): RecordingRef => ({ file, test })
+export const counts = (mode: Counts['mode'], some: Partial<Counts> = {}): Counts => ({
   replayed: 0,
   written: 0,
   updated: 0,
@@ -43,9 +43,9 @@ const counts = (mode: Counts['mode'], some: Partial<Counts> = {}): Counts => ({
   ...some,
   mode,
 })
-const CI = { CI: 'true' }
-const UPDATE = { UPDATE_RECORDINGS: '1' }
-const MISS = 'No recorded response matches this request'
+export const CI = { CI: 'true' }
+export const UPDATE = { UPDATE_RECORDINGS: '1' }
+export const MISS = 'No recorded response matches this request'
 /** The detail lines of the summary; the counts line always says `0 stale`. */
 const NOTHING_STALE = ['stale file', 'unused entr', 'stale folder', 'stale recording']
 

@@ -90,8 +90,16 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['*', /^\/ndjson$/, ndjson],
 ]
 
+/** The key the fake treats as expired, as the real APIs answer one: 401 before anything else. */
+export const EXPIRED_KEY = 'sk-expired'
+
 function route(ctx: Ctx): void | Promise<void> {
   const method = ctx.req.method ?? 'GET'
+  if (ctx.req.headers.authorization === `Bearer ${EXPIRED_KEY}`) {
+    return sendOpenAiError(ctx, 401, `Incorrect API key provided: ${EXPIRED_KEY}.`, {
+      code: 'invalid_api_key',
+    })
+  }
   for (const [routeMethod, pattern, handler] of ROUTES) {
     const match = pattern.exec(ctx.url.pathname)
     if (match && (routeMethod === '*' || routeMethod === method)) return handler(ctx, match)

@@ -185,8 +185,8 @@ export function jestContractRunner(options: { workers?: boolean } = {}): Contrac
   return {
     name: 'jest',
     updateCommand: 'UPDATE_RECORDINGS=1 npx jest',
-    createProject(files) {
-      const project = new JestProject({ files })
+    createProject(files, environmentOptions) {
+      const project = new JestProject({ files, ...(environmentOptions ? { environmentOptions } : {}) })
       return {
         dir: project.dir,
         write: (path, text) => project.write(path, text),

@@ -22,6 +22,7 @@ import {
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
+import type { ContractRunner } from './contract.js'
 import { type FakeApi, startFakeApi } from './fake-apis.js'
 
 const REPO = join(import.meta.dirname, '..', '..')
@@ -325,5 +326,38 @@ export class StableApi {
     client.on('error', () => upstream.destroy())
     upstream.on('error', () => client.destroy())
     client.pipe(upstream).pipe(client)
+  }
+}
+
+/**
+ * The contract (contract.ts) driven through Vitest: its fixtures are plain JavaScript with
+ * runner globals, so the project turns `globals` on.
+ */
+export function vitestContractRunner(): ContractRunner {
+  return {
+    name: 'vitest',
+    updateCommand: 'UPDATE_RECORDINGS=1 npx vitest run',
+    createProject(files, options = {}) {
+      const fixture = VitestFixture.create({
+        ...files,
+        'vitest.config.js': `import { defineConfig } from 'vitest/config'
+import { fetchRecordings } from 'fetch-recordings/vitest'
+export default defineConfig({
+  plugins: [fetchRecordings(${JSON.stringify(options)})],
+  test: { globals: true, include: ['**/*.test.js'] },
+})
+`,
+      })
+      return {
+        dir: fixture.dir,
+        write: (path, text) => fixture.write(path, text),
+        remove: (path) => fixture.remove(path),
+        run: async ({ env, testNamePattern }) => {
+          const result = await fixture.run(testNamePattern ? ['-t', testNamePattern] : [], { env })
+          return { exitCode: result.code ?? 1, output: result.output }
+        },
+        cleanup: () => fixture.dispose(),
+      }
+    },
   }
 }
