@@ -88,7 +88,13 @@ function checkInline(options: RecordingsOptions): void {
       )
     }
   }
-  for (const key of ['updateRecordings', 'pruneRecordings', 'allowRepeats', 'blockNetwork', 'keepFailedRecordings'] as const) {
+  for (const key of [
+    'updateRecordings',
+    'pruneRecordings',
+    'allowRepeats',
+    'blockNetwork',
+    'keepFailedRecordings',
+  ] as const) {
     const value = options[key]
     if (value !== undefined && typeof value !== 'boolean') {
       throw new RecordingError(
