@@ -137,7 +137,9 @@ describe('requests with their own dispatcher', () => {
         dispatcher: viaProxy,
       } as unknown as RequestInit),
     )
-    expect((replayed.thrown as Error & { cause?: { code?: string } }).cause?.code).toBe('RECORDING_MISS')
+    // Answered at once with an error answer no SDK retries (docs/modes.md); the test fails with the miss.
+    expect((replayed.result as Response).status).toBe(400)
+    expect((replayed.result as Response).headers.get('x-fetch-recordings-error')).toBe('RECORDING_MISS')
     expect(replayed.error?.code).toBe('RECORDING_MISS')
     expect(api.requests).toHaveLength(0)
     expect(proxy.tunnels).toHaveLength(0)
