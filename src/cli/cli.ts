@@ -3,6 +3,7 @@
 import { isRecordingError } from '../errors.js'
 import type { CliIo } from './io.js'
 import { MERGE_HELP, runMerge } from './merge.js'
+import { runShow, SHOW_HELP } from './show/index.js'
 import { runVerify } from './verify.js'
 
 const VERIFY_HELP = `Usage: fetch-recordings verify [--json] [paths...]
@@ -25,6 +26,11 @@ const COMMANDS: Record<string, Command> = {
     summary: 'check recording files: format v1, no credentials in any form',
     help: VERIFY_HELP,
     run: (args, io) => runVerify(args, io.out),
+  },
+  show: {
+    summary: 'what recordings hold, read as conversations (--html for one page)',
+    help: SHOW_HELP,
+    run: runShow,
   },
   merge: {
     summary: 'the summary of a sharded run, from the shards\u2019 report files',

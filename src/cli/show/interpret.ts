@@ -1,0 +1,61 @@
+/** Picks the provider that knows an interaction's wire shape and builds its view. */
+import type { Interaction } from '../../format/format.js'
+import { isPlainObject } from '../../format/format.js'
+import { aiSdk } from './providers/ai-sdk.js'
+import { anthropic } from './providers/anthropic.js'
+import { gemini, geminiModel } from './providers/gemini.js'
+import { generic } from './providers/generic.js'
+import { ollama } from './providers/ollama.js'
+import { openaiChat } from './providers/openai-chat.js'
+import { openaiResponses } from './providers/openai-responses.js'
+import { block, endpointOf, type InteractionView, type Provider } from './view.js'
+
+/** Most specific first: the AI SDK's stream is told by its headers whatever the route. */
+const PROVIDERS: readonly Provider[] = [
+  aiSdk,
+  openaiChat,
+  openaiResponses,
+  anthropic,
+  gemini,
+  ollama,
+  generic,
+]
+
+export function interpret(interaction: Interaction): InteractionView {
+  const provider = PROVIDERS.find((candidate) => candidate.matches(interaction)) ?? generic
+  const { request, response } = interaction
+  const body = request.body_encoding === 'json' && isPlainObject(request.body) ? request.body : undefined
+  const view: InteractionView = {
+    title: `${request.method} ${endpointOf(interaction)}`,
+    kind: provider.kind,
+    model: request.model ?? (typeof body?.model === 'string' ? body.model : geminiModel(interaction)),
+    status: response.status,
+    facts: factsOf(interaction),
+    request: [],
+    response: [],
+  }
+  try {
+    view.request = body || provider === generic ? provider.request(body ?? {}, interaction) : []
+    view.response = provider.response(interaction)
+  } catch (error) {
+    // A shape the provider half knows: say so and show it plainly rather than fail the listing.
+    view.kind = `${provider.kind} (unreadable: ${(error as Error).message})`
+    view.request = generic.request(body ?? {}, interaction)
+    view.response = generic.response(interaction)
+  }
+  if (view.request.length === 0 && provider !== generic)
+    view.request = generic.request(body ?? {}, interaction)
+  if (view.response.length === 0) view.response = [block('body', '(empty)')]
+  return view
+}
+
+function factsOf(interaction: Interaction): string[] {
+  const { response } = interaction
+  const facts: string[] = []
+  if (response.is_streaming) {
+    const count = Array.isArray(response.body) ? response.body.length : 0
+    facts.push(`streamed, ${count} ${response.body_encoding === 'ndjson' ? 'lines' : 'events'}`)
+  }
+  if (response.truncated) facts.push('truncated: the client stopped reading')
+  return facts
+}
