@@ -1,9 +1,9 @@
 /** Which recording files an argument of `show` names. */
 import { statSync } from 'node:fs'
 import { RecordingError } from '../../errors.js'
+import { findRecordingFiles } from '../../files/find-recordings.js'
 import { recordingsFolderOf } from '../../files/paths.js'
 import { isFolder, listRecordingFiles } from '../../files/storage.js'
-import { findRecordingFiles } from '../../files/find-recordings.js'
 
 /** A recording (.json), a folder searched for `__recordings__`, or a test file's own folder. */
 export function recordingFilesOf(path: string): string[] {
