@@ -163,8 +163,8 @@ interface ShownError {
  * The miss becomes the test's first error. Vitest prints errors with the same stack once for
  * all the tests that have them, so tests made in a loop that all failed after a miss (fetch
  * rejected, a TypeError on the answer) would show one diff between them; each miss has a
- * message, hence a stack, of its own. Errors that carry the miss (fetch's TypeError, whose
- * cause it is) go: they would print it twice. A test that passed anyway (the error was
+ * message, hence a stack, of its own. Errors that carry the miss (an SDK's error retelling it,
+ * fetch's TypeError whose cause it is) go: they would print it twice. A test that passed anyway (the error was
  * swallowed) is failed by throwing it.
  */
 function failFirstWith(task: RunnerTestCase, miss: RecordingError): void {
@@ -181,13 +181,17 @@ function serializedError(error: RecordingError): TaskError {
   return { name: error.name, message: error.message, stack: error.stack, code: error.code } as TaskError
 }
 
-/** The error is the miss, or was caused by it (fetch's TypeError), at any depth. */
+/**
+ * The error is the miss, tells it again (an SDK's error made from the error answer's body,
+ * `BadRequestError: 400 [fetch-recordings] …`), or was caused by it (fetch's TypeError).
+ */
 function carries(error: ShownError | undefined, miss: RecordingError, depth = 0): boolean {
   return (
     typeof error === 'object' &&
     error !== null &&
     depth < 8 &&
-    (error.message === miss.message || carries(error.cause as ShownError | undefined, miss, depth + 1))
+    ((typeof error.message === 'string' && error.message.includes(miss.message)) ||
+      carries(error.cause as ShownError | undefined, miss, depth + 1))
   )
 }
 
