@@ -1,6 +1,6 @@
 /**
  * Scenarios of failures that must explain themselves and lose nothing (issue #11, points 4-7),
- * run through both runners by test/reliability/failures.test.ts with contract.ts.
+ * run through both runners by test/vitest/failures.test.ts and test/jest/failures.test.ts with contract.ts.
  */
 import type { ContractScenario } from './contract.js'
 import { CI, chatTest, counts, describeFixture, fixture, MISS, ref, UPDATE } from './contract-scenarios.js'
