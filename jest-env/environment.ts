@@ -41,13 +41,14 @@ export function withFetchRecordings<Base extends EnvironmentClass>(Base: Base) {
       await this.fetchRecordings.setup(this.global)
     }
 
-    // Synchronous unless the base has a handler of its own: circus does not await sync events.
+    // Synchronous unless the base has a handler of its own, or a test is done (its in-flight
+    // requests are waited for): circus does not await the events it dispatches synchronously.
     override handleTestEvent(event: Circus.Event, state: Circus.State): void | Promise<void> {
       const inherited: unknown = (Base.prototype as EnvironmentLike).handleTestEvent?.call(this, event, state)
       if (inherited instanceof Promise) {
         return inherited.then(() => this.fetchRecordings.handleTestEvent(event, state))
       }
-      this.fetchRecordings.handleTestEvent(event, state)
+      return this.fetchRecordings.handleTestEvent(event, state)
     }
 
     override async teardown(): Promise<void> {

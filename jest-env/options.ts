@@ -31,6 +31,7 @@ const OPTION_KEYS: Record<keyof EnvironmentOptions, true> = {
   volatileResponseHeaders: true,
   normalizeIds: true,
   blockNetwork: true,
+  settleTimeout: true,
   upstream: true,
   configFile: true,
 }
@@ -87,6 +88,13 @@ function checkInline(options: RecordingsOptions): void {
         `testEnvironmentOptions.${key} must be an array of strings, got ${JSON.stringify(value)}.`,
       )
     }
+  }
+  const { settleTimeout } = options
+  if (settleTimeout !== undefined && !(Number.isFinite(settleTimeout) && settleTimeout >= 0)) {
+    throw new RecordingError(
+      'INVALID_OPTION',
+      `testEnvironmentOptions.settleTimeout must be a number of milliseconds (0 or more), got ${JSON.stringify(settleTimeout)}.`,
+    )
   }
   for (const key of [
     'updateRecordings',

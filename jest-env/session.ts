@@ -84,8 +84,8 @@ export class RecordingsSession {
     this.fileRun = recorder.startFile(this.testFile)
   }
 
-  handleTestEvent(event: Circus.Event, state: Circus.State): void {
-    if (!this.recorder || this.closed) return
+  handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> | undefined {
+    if (!this.recorder || this.closed) return undefined
     switch (event.name) {
       case 'run_start':
         this.started = true
@@ -97,8 +97,7 @@ export class RecordingsSession {
         this.runOf(event.test)
         break
       case 'test_done':
-        this.finishTest(event.test)
-        break
+        return this.finishTest(event.test)
       case 'hook_failure':
         if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') this.fileFailed = true
         break
@@ -176,10 +175,15 @@ export class RecordingsSession {
     return run
   }
 
-  private finishTest(test: Circus.TestEntry): void {
+  private async finishTest(test: Circus.TestEntry): Promise<void> {
     const run = this.runs.get(test)
     if (!run) return
     this.runs.delete(test)
+    // Requests the test left running are waited for (bounded) before its recording is written;
+    // one still unanswered (or a late one that arrived meanwhile) fails the test.
+    await run.settle()
+    const late = this.takeMiss(run)
+    if (late) test.errors.push(late)
     try {
       const outcome = run.finish({ status: test.errors.length > 0 ? 'failed' : 'passed' })
       const note = outcome.status === 'failed' ? run.replayedErrorNote() : undefined

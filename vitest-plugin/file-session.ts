@@ -59,6 +59,8 @@ export class FileSession {
     try {
       await run.run(runTest)
     } finally {
+      // Requests the test left running are waited for (bounded) before its recording is written.
+      await run.settle()
       this.end(task, run)
     }
   }
@@ -79,7 +81,10 @@ export class FileSession {
     const original = this.originals.get(task) ?? slot.getFn(task)
     this.originals.set(task, original)
     slot.setFn(task, () => run.run(original))
-    context.onTestFinished(() => this.end(task, run))
+    context.onTestFinished(async () => {
+      await run.settle()
+      this.end(task, run)
+    })
   }
 
   /** After the last hook of the file: closes the file-level recording and reports it. */

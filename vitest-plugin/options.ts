@@ -44,6 +44,7 @@ const KEYS: Record<keyof FetchRecordingsOptions | CodeOptions, 'data' | 'code' |
   volatileResponseHeaders: 'data',
   normalizeIds: 'data',
   blockNetwork: 'data',
+  settleTimeout: 'data',
   normalizeRequest: 'code',
   resolveRecordingPath: 'code',
   upstream: 'code',

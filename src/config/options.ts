@@ -47,6 +47,11 @@ export interface RecordingsOptions {
   volatileResponseHeaders?: string[]
   /** Replace fresh ids and timestamps in responses by deterministic ones (default on). */
   normalizeIds?: boolean | NormalizeIdsOptions
+  /**
+   * How long (ms) a finished test waits for the requests it is still recording before its
+   * recording is written; a request still unanswered then fails the test. Default 5000.
+   */
+  settleTimeout?: number
   /** In replay mode also refuse non-loopback connections made by other clients. */
   blockNetwork?: boolean
   /**

@@ -27,6 +27,12 @@ import { TAG_HEADER } from '../transports/relay/header.js'
 import { RelayServer } from '../transports/relay/relay-server.js'
 import { RecordingDispatcher } from '../wire/dispatcher.js'
 import type { Dispatcher } from '../wire/record.js'
+import {
+  DEFAULT_SETTLE_TIMEOUT_MS,
+  lateRequestError,
+  outlivedTestError,
+  settleInFlight,
+} from './in-flight.js'
 import { Recording, type RecordingOutcome, type TestStatus } from './recording.js'
 import { type KeyRules, requestKey } from './request-key.js'
 import { DEFAULT_VOLATILE_HEADERS } from './response-store.js'
@@ -41,6 +47,9 @@ export interface RecorderOptions extends RecordingsOptions {
 }
 
 export class TestRun {
+  /** Set when the test has finished: a request made for it after that is refused (in-flight.ts). */
+  finished = false
+
   constructor(
     readonly identity: TestIdentity,
     readonly recording: Recording,
@@ -62,6 +71,17 @@ export class TestRun {
     return this.recording.replayedErrorNote()
   }
 
+  /**
+   * Call when the test's code is done, before `finish`: waits (at most `settleTimeout`) for the
+   * requests it is still recording; one left without an answer fails the test (in-flight.ts).
+   */
+  async settle(): Promise<void> {
+    const limit = this.recorder.settleTimeoutMs
+    const unanswered = await settleInFlight(this.recording, limit)
+    if (unanswered.length > 0)
+      this.recording.noteMiss(outlivedTestError(unanswered, this.recording.testId, limit))
+  }
+
   finish(result: { status: TestStatus }): RecordingOutcome {
     return this.recorder.finishRun(this, result.status)
   }
@@ -69,6 +89,8 @@ export class TestRun {
 
 export class Recorder {
   readonly mode: RecordingMode
+  /** How long a finished test waits for the requests it is still recording. */
+  readonly settleTimeoutMs: number
   private readonly als = new AsyncLocalStorage<TestRun>()
   private readonly recordings = new Map<string, Recording>()
   private readonly active = new Set<TestRun>()
@@ -119,6 +141,7 @@ export class Recorder {
     this.rootDir = options.rootDir ?? process.cwd()
     this.idRules = idRulesOf(options.normalizeIds)
     if (options.upstream) this.upstream = Promise.resolve(options.upstream)
+    this.settleTimeoutMs = options.settleTimeout ?? DEFAULT_SETTLE_TIMEOUT_MS
   }
 
   install(): this {
@@ -134,7 +157,7 @@ export class Recorder {
       mode: this.mode,
       rules: this.rules,
       volatileHeaders: new Set([...volatile].map((name) => name.toLowerCase())),
-      recordingForRequest: () => this.runForRequest()?.recording,
+      recordingForRequest: (method, url) => this.runForRequest(method, url)?.recording,
       isPassthrough: (method, url) => matchesPassthrough(this.options.passthrough, method, url),
       appServerTag: relay && ((url) => this.appServerTag(relay, url)),
       secretsFor: (requestSecrets) => this.secretsFor(requestSecrets),
@@ -223,6 +246,7 @@ export class Recorder {
   }
 
   finishRun(run: TestRun, status: TestStatus): RecordingOutcome {
+    run.finished = true
     this.active.delete(run)
     this.relay?.forget(run)
     const outcome = run.recording.finish(status)
@@ -239,13 +263,15 @@ export class Recorder {
   /** The test in whose context we are, without failing when it is ambiguous. */
   private currentRun(): TestRun | undefined {
     const bound = this.als.getStore()
-    if (bound) return bound
+    // A finished test's late request was already reported where it can still be seen.
+    if (bound) return bound.finished ? undefined : bound
     if (this.active.size > 1) return undefined
     return this.active.size === 1 ? this.active.values().next().value : this.fileRun
   }
 
-  private runForRequest(): TestRun | undefined {
+  private runForRequest(method: string, url: string): TestRun | undefined {
     const bound = this.als.getStore()
+    if (bound?.finished) throw this.lateRequest(bound, `${method} ${this.withoutSecrets(new URL(url)).href}`)
     if (bound) return bound
     if (this.active.size === 1) return this.active.values().next().value
     if (this.active.size > 1) {
@@ -265,7 +291,7 @@ export class Recorder {
   /** The header a request to an app server carries: the test it is made for. */
   private appServerTag(relay: RelayServer<TestRun>, url: string): Promise<[string, string]> | undefined {
     if (!matchesPassthrough(this.options.appServers, 'GET', url)) return undefined
-    const run = this.runForRequest()
+    const run = this.runForRequest('GET', url)
     return run && relay.tagFor(run).then((value) => [TAG_HEADER, value])
   }
 
@@ -297,15 +323,35 @@ export class Recorder {
   }
 
   /**
+   * A request for a finished test fails; the test running now (or else the file) fails with it,
+   * since the finished one has been reported already. With neither, a process warning says it.
+   */
+  private lateRequest(from: TestRun, request: string): RecordingError {
+    const now = this.active.size === 1 ? (this.active.values().next().value as TestRun) : undefined
+    const error = lateRequestError(request, from.recording.testId, now?.recording.testId)
+    const fileRun = this.fileRun?.identity.testFile === from.identity.testFile ? this.fileRun : undefined
+    const witness = now ?? fileRun
+    if (witness) witness.recording.noteMiss(error)
+    else process.emitWarning(error.message, { code: error.code })
+    return error
+  }
+
+  private withoutSecrets(url: URL): URL {
+    url.username = ''
+    url.password = ''
+    for (const name of [...url.searchParams.keys()]) {
+      if (isCredentialParam(name, this.rules.secretParams)) url.searchParams.delete(name)
+    }
+    return url
+  }
+
+  /**
    * A stored request keyed under today's rules, so a new normalizeRequest, secret parameter or
    * credential name applies to files recorded before it (the hook gets a copy: hooks may
    * mutate their argument).
    */
   private keyOfStored(stored: StoredRequest): string {
-    const url = new URL(stored.url)
-    for (const name of [...url.searchParams.keys()]) {
-      if (isCredentialParam(name, this.rules.secretParams)) url.searchParams.delete(name)
-    }
+    const url = this.withoutSecrets(new URL(stored.url))
     const none = { matcher: secretMatcherOf([]), found: new Set<string>(), extra: this.rules.secretParams }
     const request: StoredRequest = redactRequest({ ...stored, url: url.href }, none)
     const normalize = this.rules.normalizeRequest

@@ -65,6 +65,10 @@ interface Loaded {
 
 export interface Slot {
   key: string
+  /** `METHOD url` (secrets removed), to name the request when it outlives its test. */
+  label: string
+  /** True while the client is not reading the body (backpressure): waiting for it is pointless. */
+  waitingForClient?: () => boolean
   /** The response as far as it arrived, for a test that ends before its body does. */
   partial?: () => Interaction | undefined
   /** Credential values removed from the request before it was keyed. */
@@ -90,6 +94,8 @@ export class Recording {
   private held = 0
   /** Error answers (status >= 400) this attempt replayed: a failure then says where they came from. */
   private replayedErrors: Interaction[] = []
+  /** Resolved on any progress of a recorded response (settle waits on it). */
+  private progressWaiters: Array<() => void> = []
   /** How the last attempt ended: a test that passed is never retried, so another start is a namesake. */
   private lastStatus: TestStatus | undefined
   /** The runner's object of the test this recording belongs to (see Recorder.startTest). */
@@ -177,12 +183,26 @@ export class Recording {
   }
 
   /** Keeps the order in which requests started, whatever order their responses end in. */
-  reserve(key: string, redacted: readonly string[] = []): Slot {
+  reserve(key: string, redacted: readonly string[] = [], label = key): Slot {
     // A folder in the recording's place fails the request before it costs a live call.
     if (this.settings.mode === 'update') this.failIfUnreadable()
-    const slot: Slot = { key, redacted, settled: false }
+    const slot: Slot = { key, label, redacted, settled: false }
     this.slots.push(slot)
     return slot
+  }
+
+  /** Recorded requests of this attempt still on their way (not ended, and not held up by the client). */
+  inFlight(): Slot[] {
+    return this.slots.filter((slot) => !slot.settled && !slot.waitingForClient?.())
+  }
+
+  /** Resolves at the next progress of any recorded response (headers, a chunk, its end). */
+  nextProgress(): Promise<void> {
+    return new Promise((resolve) => this.progressWaiters.push(resolve))
+  }
+
+  progress(): void {
+    for (const resolve of this.progressWaiters.splice(0)) resolve()
   }
 
   fill(slot: Slot, interaction: Interaction | undefined): void {
@@ -193,6 +213,7 @@ export class Recording {
       slot.interaction = interaction
       this.recordedTotal++
     }
+    this.progress()
   }
 
   /** Recorded interactions of this attempt; a response still in flight counts as far as it got. */

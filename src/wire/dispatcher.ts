@@ -24,8 +24,8 @@ export interface DispatchContext {
   mode: RecordingMode
   rules: KeyRules
   volatileHeaders: ReadonlySet<string>
-  /** The recording this request belongs to (throws when attribution is ambiguous). */
-  recordingForRequest(): Recording | undefined
+  /** The recording this request belongs to (throws when attribution is ambiguous or too late). */
+  recordingForRequest(method: string, url: string): Recording | undefined
   isPassthrough(method: string, url: string): boolean
   /** For a request to an app server (server mode): the attribution header it must carry. */
   appServerTag?(url: string): Promise<[name: string, value: string]> | undefined
@@ -131,7 +131,7 @@ function handleRequest(
   if (context.mode === 'live' || context.isPassthrough(method, url.href)) {
     return forwardUntouched(context, options, handler)
   }
-  const recording = context.recordingForRequest()
+  const recording = context.recordingForRequest(method, url.href)
   if (!recording) return forwardUntouched(context, options, handler)
   const bytes = requestBodyNow(options.body)
   if (bytes) return handleBody(context, keyed, recording, options, handler, url, method, { bytes })
@@ -186,7 +186,7 @@ async function recordRequest(
   position: number,
   body: Buffer,
 ): Promise<void> {
-  const slot = recording.reserve(key, redacted)
+  const slot = recording.reserve(key, redacted, `${request.method} ${request.url}`)
   const { ids } = recording
   // The test only ever sees normalized ids: the server gets the real ones back.
   const minted: Record<string, string> = {}
@@ -205,12 +205,20 @@ async function recordRequest(
     ),
     id_normalization_mapping: ids?.keepMapping ? minted : {},
   })
-  const captured = await forwardAndCapture(await context.upstream(), forwarded, client ?? sink, (started) => {
-    // If the test ends before the body does, what arrived by then is stored, marked truncated.
-    slot.partial = () => interactionOf({ ...started, chunks: [...started.chunks], complete: false })
-  })
+  const captured = await forwardAndCapture(
+    await context.upstream(),
+    forwarded,
+    client ?? sink,
+    (started, upstream) => {
+      // If the test ends before the body does, what arrived by then is stored, marked truncated.
+      slot.partial = () => interactionOf({ ...started, chunks: [...started.chunks], complete: false })
+      slot.waitingForClient = () => upstream.paused
+    },
+    () => recording.progress(),
+  )
   // The slot outlives the response (until its test file ends): it must not keep the chunks.
   slot.partial = undefined
+  slot.waitingForClient = undefined
   recording.fill(slot, captured && interactionOf(captured))
 }
 

@@ -23,8 +23,13 @@ export function forwardAndCapture(
   dispatcher: Dispatcher,
   options: any,
   sink: ClientSink,
-  /** Called when the headers arrive, with the response as captured so far (it keeps growing). */
-  onStart?: (captured: CapturedResponse) => void,
+  /**
+   * Called when the headers arrive, with the response as captured so far (it keeps growing) and
+   * the upstream's flow control (paused while the client is not reading).
+   */
+  onStart?: (captured: CapturedResponse, upstream: FlowController) => void,
+  /** Called after every response event (headers, a chunk, the end, an error). */
+  onProgress?: () => void,
 ): Promise<CapturedResponse | undefined> {
   return new Promise((resolve) => {
     let captured: CapturedResponse | undefined
@@ -58,12 +63,14 @@ export function forwardAndCapture(
         statusText: string,
       ) {
         captured = { status, statusText: statusText ?? '', headers, chunks: [], complete: false }
-        onStart?.(captured)
+        onStart?.(captured, controller)
         if (!sink.headers(status, headers, statusText ?? '')) controller.pause()
+        onProgress?.()
       },
       onResponseData(controller: FlowController, chunk: Buffer) {
         captured?.chunks.push(chunk)
         if (!sink.data(chunk)) controller.pause()
+        onProgress?.()
       },
       onResponseEnd() {
         if (captured) captured.complete = true

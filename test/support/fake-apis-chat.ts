@@ -107,6 +107,9 @@ export async function chatCompletions(ctx: Ctx, flavor: ChatFlavor = 'openai'): 
   if (!Array.isArray(body.messages)) {
     return sendOpenAiError(ctx, 400, "Missing required parameter: 'messages'.", { param: 'messages' })
   }
+  // A slow model: `delay_ms` holds the response headers back (a request that outlives its test).
+  if (typeof body.delay_ms === 'number')
+    await new Promise((resolve) => setTimeout(resolve, body.delay_ms as number))
   const messages = body.messages.filter(isRecord)
   const reply = chatReply(ctx, body, messages)
   const completionTokens = reply.kind === 'text' ? reply.pieces.length : wordCount(reply.args)
