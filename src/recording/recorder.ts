@@ -21,6 +21,8 @@ import { redactRecording, redactRequest } from '../privacy/redact-recording.js'
 import { redactText } from '../privacy/redact-text.js'
 import { secretMatcherOf } from '../privacy/secret-encodings.js'
 import { installGlobalDispatcher } from '../transports/install.js'
+import { installNodeHttpTransport } from '../transports/node-http/install.js'
+import { routingUpstream } from '../transports/node-http/upstream.js'
 import { type BlockedConnection, blockNonLoopbackConnections } from '../transports/network-guard.js'
 import { interceptOwnDispatchers, uninterceptedDispatcher } from '../transports/own-dispatchers.js'
 import { TAG_HEADER } from '../transports/relay/header.js'
@@ -172,6 +174,8 @@ export class Recorder {
     const removeOwnDispatchers = interceptOwnDispatchers((upstream, options, handler) =>
       dispatcher.dispatchVia(upstream, options, handler),
     )
+    // Live mode leaves node:http alone: nothing is read or written, the client's own sockets serve.
+    const removeNodeHttp = this.mode === 'live' ? undefined : installNodeHttpTransport(dispatcher)
     const removeGuard =
       this.options.blockNetwork && replaysOnly(this.mode)
         ? blockNonLoopbackConnections((connection, error) => {
@@ -181,6 +185,7 @@ export class Recorder {
         : undefined
     this.restore = () => {
       removeGuard?.()
+      removeNodeHttp?.()
       removeOwnDispatchers()
       removeDispatcher()
     }
@@ -397,7 +402,12 @@ export class Recorder {
 
   private upstreamDispatcher(): Promise<Dispatcher> {
     // undici is loaded only when something goes to the network: replay-only runs never pay for it.
-    this.upstream ??= import('undici').then(({ Agent }) => new Agent() as unknown as Dispatcher)
+    this.upstream ??= import('undici').then(({ Agent, buildConnector }) =>
+      routingUpstream(
+        (connect) => new Agent({ connect: connect as any }) as any,
+        (tlsOptions) => buildConnector(tlsOptions as any) as any,
+      ),
+    )
     return this.upstream
   }
 }
