@@ -19,6 +19,7 @@ export type RecordingErrorCode =
   | 'INVALID_OPTION'
   | 'NETWORK_BLOCKED'
   | 'RELAY_REFUSED'
+  | 'HTTP2_UNSUPPORTED'
 
 export class RecordingError extends Error {
   readonly code: RecordingErrorCode

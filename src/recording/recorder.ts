@@ -20,10 +20,12 @@ import { credentialsOfEnvironment } from '../privacy/environment.js'
 import { redactRecording, redactRequest } from '../privacy/redact-recording.js'
 import { redactText } from '../privacy/redact-text.js'
 import { secretMatcherOf } from '../privacy/secret-encodings.js'
+import { watchBypassingConnections } from '../transports/bypass-watch.js'
 import { installGlobalDispatcher } from '../transports/install.js'
+import { type BlockedConnection, blockNonLoopbackConnections } from '../transports/network-guard.js'
+import { refuseHttp2Sessions } from '../transports/node-http/http2-guard.js'
 import { installNodeHttpTransport } from '../transports/node-http/install.js'
 import { routingUpstream } from '../transports/node-http/upstream.js'
-import { type BlockedConnection, blockNonLoopbackConnections } from '../transports/network-guard.js'
 import { interceptOwnDispatchers, uninterceptedDispatcher } from '../transports/own-dispatchers.js'
 import { TAG_HEADER } from '../transports/relay/header.js'
 import { RelayServer } from '../transports/relay/relay-server.js'
@@ -183,13 +185,29 @@ export class Recorder {
             this.currentRun()?.recording.noteMiss(error)
           })
         : undefined
+    const removeWatches = this.installWatches()
     this.restore = () => {
+      removeWatches()
       removeGuard?.()
       removeNodeHttp?.()
       removeOwnDispatchers()
       removeDispatcher()
     }
     return this
+  }
+
+  /**
+   * Traffic no transport sees: in replay an http2 session is refused with the fix; while
+   * recording, connections that bypassed the recorder are noted for the summary.
+   */
+  private installWatches(): () => void {
+    if (this.mode === 'replay') {
+      return refuseHttp2Sessions((error) => this.currentRun()?.recording.noteMiss(error))
+    }
+    if (this.mode === 'new' || this.mode === 'update') {
+      return watchBypassingConnections(({ host }) => this.currentRun()?.recording.noteBypass(host))
+    }
+    return () => {}
   }
 
   async dispose(): Promise<void> {

@@ -41,6 +41,8 @@ export interface RecordingOutcome {
   replaced?: string
   /** Interactions a failed test recorded in `new` mode, not written (keepFailedRecordings). */
   discarded?: number
+  /** Hosts of connections no transport saw (one entry per connection; new/update mode). */
+  bypassed?: string[]
 }
 
 export interface RecordingSettings {
@@ -84,6 +86,7 @@ export class Recording {
   private used = new Set<number>()
   private slots: Slot[] = []
   private replayed = 0
+  private bypassed: string[] = []
   private recordedTotal = 0
   private change: RecordingOutcome['change'] = 'none'
   private misses: RecordingError[] = []
@@ -123,6 +126,7 @@ export class Recording {
     this.used.clear()
     this.slots = []
     this.replayed = 0
+    this.bypassed = []
     this.misses = []
     this.requests = 0
     this.replayedErrors = []
@@ -162,6 +166,11 @@ export class Recording {
       recorded: loaded.interactions.map((interaction) => interaction.request),
       ...(positions ? { exhaustedAfter: positions.length } : {}),
     })
+  }
+
+  /** A connection to `host` that no transport saw was made during this attempt. */
+  noteBypass(host: string): void {
+    this.bypassed.push(host)
   }
 
   noteMiss(error: RecordingError): void {
@@ -357,6 +366,7 @@ export class Recording {
       staleEntries: 0,
       redactions: 0,
       ...(this.misses.length > 0 ? { misses: this.misses.length } : {}),
+      ...(this.bypassed.length > 0 ? { bypassed: [...this.bypassed] } : {}),
     }
   }
 

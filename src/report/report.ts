@@ -131,6 +131,8 @@ export interface RunReport {
   merged?: MergedShards
   /** Folders a sharded run would call stale: judged once the shards are merged (merge.ts). */
   folderCandidates?: string[]
+  /** Connections no transport saw (new/update mode): neither recorded nor replayed. */
+  bypassed?: { count: number; hosts: string[] }
   totals: RunTotals
 }
 
@@ -161,6 +163,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
   for (const file of facts.files)
     for (const test of file.tests) states.set(`${file.testFile}\0${test.name}`, test.state)
 
+  const bypassed = facts.outcomes.flatMap((outcome) => outcome.bypassed ?? [])
   for (const outcome of facts.outcomes) {
     const report = fileReport(outcome.testFile)
     countOutcome(report, outcome)
@@ -199,6 +202,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
     removedFolders: removeStale ? folders : [],
     totals: totalsOf(files, removeStale ? 0 : folders.length, removeStale ? folders.length : 0),
   }
+  if (bypassed.length > 0) report.bypassed = { count: bypassed.length, hosts: [...new Set(bypassed)].sort() }
   if (facts.shard) {
     report.shard = facts.shard
     if (judgeable && facts.fullRun) {

@@ -59,6 +59,13 @@ export function formatSummary(report: RunReport, style: SummaryStyle): string {
       ),
     )
   }
+  if (report.bypassed) {
+    lines.push(
+      c.yellow(
+        `   ${report.bypassed.count} request(s) bypassed the recorder (${report.bypassed.hosts.join(', ')}): neither recorded nor replayed, they will fail offline. Send them through fetch or node:http(s) (AWS SDK: requestHandler: new NodeHttpHandler()), or add the host to passthrough.`,
+      ),
+    )
+  }
   if (totals.stale > 0) {
     lines.push(
       c.yellow(

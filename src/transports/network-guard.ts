@@ -23,21 +23,36 @@ export function isLoopbackHost(host: string): boolean {
 export function blockNonLoopbackConnections(
   onBlocked: (connection: BlockedConnection, error: RecordingError) => void,
 ): () => void {
-  const original = net.Socket.prototype.connect
-  const guarded = function (this: net.Socket, ...args: unknown[]) {
-    const target = targetOf(args)
-    if (!target || isLoopbackHost(target.host)) return (original as any).apply(this, args)
+  return watchNonLoopbackConnections((target) => {
     const error = new RecordingError(
       'NETWORK_BLOCKED',
-      `A connection to ${target.host}${target.port ? `:${target.port}` : ''} was refused: blockNetwork is on and this run replays (nothing may leave the machine). Record this traffic through fetch (FETCH_RECORDINGS=new), add the host to passthrough for a local service, or turn blockNetwork off.`,
+      `A connection to ${target.host}${target.port ? `:${target.port}` : ''} was refused: blockNetwork is on and this run replays (nothing may leave the machine). Record this traffic through fetch or node:http(s) (FETCH_RECORDINGS=new), add the host to passthrough for a local service, or turn blockNetwork off.`,
     )
     onBlocked(target, error)
+    return error
+  })
+}
+
+/**
+ * Calls `onConnection` for every TCP connection to a non-loopback host, before it is made;
+ * an error it returns refuses the connection (the socket is destroyed with it). Returns the
+ * function that removes the watch.
+ */
+export function watchNonLoopbackConnections(
+  onConnection: (connection: BlockedConnection) => Error | undefined,
+): () => void {
+  const original = net.Socket.prototype.connect
+  const watched = function (this: net.Socket, ...args: unknown[]) {
+    const target = targetOf(args)
+    if (!target || isLoopbackHost(target.host)) return (original as any).apply(this, args)
+    const error = onConnection(target)
+    if (!error) return (original as any).apply(this, args)
     process.nextTick(() => this.destroy(error))
     return this
   }
-  net.Socket.prototype.connect = guarded as typeof original
+  net.Socket.prototype.connect = watched as typeof original
   return () => {
-    if (net.Socket.prototype.connect === guarded) net.Socket.prototype.connect = original
+    if (net.Socket.prototype.connect === watched) net.Socket.prototype.connect = original
   }
 }
 

@@ -70,9 +70,12 @@ export function serveSocket({ socket, dispatcher, connectOptions }: ExchangeOpti
         body: request.body.length > 0 ? request.body : null,
         [CONNECT_OPTIONS]: connectOptions,
       }
-      dispatcher.dispatch(options, responseHandler(socket, request.method, finishExchange, (flow) => {
-        controller = flow
-      }))
+      dispatcher.dispatch(
+        options,
+        responseHandler(socket, request.method, finishExchange, (flow) => {
+          controller = flow
+        }),
+      )
     },
   })
 
@@ -114,7 +117,12 @@ function responseHandler(
     onRequestStart(controller: FlowController) {
       started(controller)
     },
-    onResponseStart(controller: FlowController, status: number, headers: ResponseHeaders, statusText: string) {
+    onResponseStart(
+      controller: FlowController,
+      status: number,
+      headers: ResponseHeaders,
+      statusText: string,
+    ) {
       framing = responseFraming({ status, statusText, headers, bodiless: isBodiless(method, status) })
       write(controller, framing.head)
     },

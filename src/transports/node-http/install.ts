@@ -65,7 +65,10 @@ function patchCreateConnection(
       port: Number(options.port ?? (secure ? 443 : 80)),
       secure,
     })
-    live.set(socket, serveSocket({ socket, dispatcher, connectOptions: secure ? tlsOptionsOf(options) : undefined }))
+    live.set(
+      socket,
+      serveSocket({ socket, dispatcher, connectOptions: secure ? tlsOptionsOf(options) : undefined }),
+    )
     socket.once('close', () => live.delete(socket))
     const callback = args.find((arg) => typeof arg === 'function')
     if (callback) socket.once('connect', callback)

@@ -44,7 +44,8 @@ export function routingUpstream(makeAgent: AgentFactory, makeConnector: Connecto
 function keyOf(options: object): string {
   return JSON.stringify(options, (_name, value) => {
     if (typeof value === 'function') return `function:${value.name}`
-    if (value && value.type === 'Buffer' && Array.isArray(value.data)) return Buffer.from(value.data).toString('base64')
+    if (value && value.type === 'Buffer' && Array.isArray(value.data))
+      return Buffer.from(value.data).toString('base64')
     return value
   })
 }
