@@ -40,6 +40,8 @@ export function responseFraming(start: ResponseStart): ResponseFraming {
   }
   if (start.bodiless) {
     if (contentLength !== undefined) lines.push(`content-length: ${contentLength}`)
+    // A HEAD answer with neither would read as "body until close" and lose keep-alive.
+    else if (hasBodyFraming(start.status)) lines.push('transfer-encoding: chunked')
     return { head: headOf(lines), chunk: () => undefined, end: undefined }
   }
   if (contentLength !== undefined) {
@@ -55,6 +57,10 @@ export function responseFraming(start: ResponseStart): ResponseFraming {
         : Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, CRLF]),
     end: LAST_CHUNK,
   }
+}
+
+function hasBodyFraming(status: number): boolean {
+  return status >= 200 && status !== 204 && status !== 304
 }
 
 export function isBodiless(method: string, status: number): boolean {

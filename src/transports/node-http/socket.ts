@@ -1,7 +1,7 @@
 /**
  * The socket an http(s) Agent gets instead of a TCP (or TLS) connection: a Duplex with the
  * parts of `net.Socket`'s surface that Node's http client, its Agent and the clients on top
- * read. It "connects" on the next tick (`connecting` is true until then and 'connect' follows,
+ * read. It "connects" a turn later (`connecting` is true until then and 'connect' follows,
  * which AWS's connection timeout and got's timings wait for), keeps an idle timeout like
  * `net.Socket#setTimeout` (`req.setTimeout`, agent free-socket timeouts), and hands what the
  * client writes to `onWrite`. Responses are pushed into its readable side; `push` returning
@@ -9,7 +9,7 @@
  */
 import { Duplex } from 'node:stream'
 // node:timers, not the globals: fake timers in a test must not stop a socket.
-import { clearTimeout, setTimeout } from 'node:timers'
+import { clearTimeout, setImmediate, setTimeout } from 'node:timers'
 
 export interface SocketTarget {
   host: string
@@ -53,7 +53,8 @@ export class RecordingSocket extends Duplex {
       this.authorized = true
       this.alpnProtocol = 'http/1.1'
     }
-    process.nextTick(() => this.connected())
+    // A turn later, as a real connection: the request's 'socket' event (a nextTick) sees it connecting.
+    setImmediate(() => this.connected())
   }
 
   attach(callbacks: SocketCallbacks): void {
