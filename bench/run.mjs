@@ -40,6 +40,8 @@ const CHILD_TIMEOUT_MS = QUICK ? 30_000 : 240_000
 /** Contenders, in base order (rotated each round). `recorded`: needs a setup recording step. */
 const CONTENDERS = [
   { id: 'fetch-recordings', name: 'fetch-recordings', recorded: true },
+  // The same recorder serving axios through the node:http transport (replay only: W1, W2).
+  { id: 'fetch-recordings-axios', name: 'fetch-recordings, axios', recorded: true, workloads: ['w1', 'w2'] },
   { id: 'loopback', name: 'live loopback' },
   { id: 'mock-agent', name: 'undici MockAgent' },
   { id: 'snapshot-agent', name: 'undici SnapshotAgent', recorded: true },
@@ -190,6 +192,7 @@ async function recordFixtures(origin) {
   for (const c of CONTENDERS.filter((c) => c.recorded)) {
     for (const w of ['w1', 'w2', 'w3']) {
       if (!WORKLOADS.some((x) => x.id === w)) continue
+      if (c.workloads && !c.workloads.includes(w)) continue
       const res = await runWorker(c.id, w, { origin, record: true })
       if (!res.ok) {
         failures.set(`${c.id}/${w}`, `recording failed: ${res.error}`)

@@ -27,8 +27,7 @@ const { values, positionals } = parseArgs({
 })
 const [contender, workload] = positionals
 
-async function request(origin, req) {
-  const started = performance.now()
+async function fetchRequest(origin, req) {
   const res = await fetch(origin + req.path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -36,6 +35,14 @@ async function request(origin, req) {
   })
   const chunks = []
   for await (const chunk of res.body) chunks.push(chunk)
+  return { status: res.status, chunks }
+}
+
+/** `send`: the contender's own client (its `request` export), else fetch. */
+async function request(origin, req, send = fetchRequest) {
+  const started = performance.now()
+  const res = await send(origin, req)
+  const { chunks } = res
   const ms = performance.now() - started
   const body = Buffer.concat(chunks)
   if (res.status !== 200)
@@ -94,7 +101,7 @@ async function main() {
           measuredStart = performance.now()
           cpuStart = process.cpuUsage()
         }
-        const { ms, chunks } = await request(values.origin, req)
+        const { ms, chunks } = await request(values.origin, req, mod.request)
         if (firstMs === undefined) {
           firstMs = performance.now()
           firstChunks = chunks

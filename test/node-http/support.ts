@@ -38,7 +38,9 @@ export function send(url: string, options: SendOptions = {}): Promise<NodeRespon
       res.on('error', reject)
     })
     request.on('error', reject)
-    const expectsContinue = String(requestOptions.headers?.expect ?? '').includes('100-continue')
+    const expectsContinue = String(
+      (requestOptions.headers as Record<string, unknown> | undefined)?.expect ?? '',
+    ).includes('100-continue')
     const writeBody = () => {
       for (const piece of pieces.slice(0, -1)) request.write(piece)
       request.end(pieces.at(-1))
@@ -61,25 +63,29 @@ export interface TlsFiles {
 export function selfSignedCertificate(): TlsFiles {
   const dir = mkdtempSync(join(tmpdir(), 'fr-tls-'))
   try {
-    execFileSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ], { stdio: 'ignore' })
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    )
     return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }
   } finally {
     rmSync(dir, { recursive: true, force: true })

@@ -15,10 +15,14 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
+/**
+ * A client that opens its own TCP connections (as a database driver does): node:http with
+ * `createConnection`, which no Agent (and so not the node:http transport) sees.
+ */
 function get(url: string): Promise<{ status?: number; error?: any }> {
   return new Promise((resolve) => {
     http
-      .get(url, (res) => {
+      .get(url, { createConnection: net.createConnection } as unknown as http.RequestOptions, (res) => {
         res.resume()
         res.on('end', () => resolve({ status: res.statusCode }))
       })
@@ -49,8 +53,14 @@ describe('blockNetwork', () => {
 
   it('is not active outside replay mode', async () => {
     dir = mkdtempSync(join(tmpdir(), 'fr-block-'))
-    const original = net.Socket.prototype.connect
     recorder = createRecorder({ mode: 'new', rootDir: dir, blockNetwork: true }).install()
-    expect(net.Socket.prototype.connect).toBe(original)
+    const errors: Error[] = []
+    // Destroyed before it can connect: the guard would have failed it a tick later.
+    const socket = net.connect(81, '192.0.2.1')
+    socket.on('error', (error) => errors.push(error))
+    socket.destroy()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(errors).toEqual([])
+    expect(recorder.blocked).toEqual([])
   })
 })

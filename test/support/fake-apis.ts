@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { bedrockConverse, bedrockConverseStream } from './fake-apis-bedrock.js'
 import { anthropicMessages, chatCompletions } from './fake-apis-chat.js'
 import {
   bigEvent,
@@ -88,6 +89,8 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['GET', /^\/fault\/stall$/, stall],
   ['GET', /^\/fault\/big-event$/, bigEvent],
   ['*', /^\/ndjson$/, ndjson],
+  ['POST', /^\/model\/[^/]+\/converse$/, bedrockConverse],
+  ['POST', /^\/model\/[^/]+\/converse-stream$/, bedrockConverseStream],
 ]
 
 /** The key the fake treats as expired, as the real APIs answer one: 401 before anything else. */
