@@ -70,7 +70,8 @@ const bedrock = new BedrockRuntimeClient({
   region: 'us-east-1',
   endpoint: API,
   credentials: { accessKeyId: 'AKIDFIXTURE0001', secretAccessKey: 'fixture-secret-access-key-0001' },
-  requestHandler: new NodeHttpHandler(),
+  // connectionTimeout waits for the socket's 'connect' when it starts out connecting.
+  requestHandler: new NodeHttpHandler({ connectionTimeout: 10000, requestTimeout: 30000 }),
 })
 const converse = (text) => ({ modelId: 'anthropic.claude-3-haiku', messages: [{ role: 'user', content: [{ text }] }] })
 

@@ -48,26 +48,33 @@ test('https: recorded from a self-signed loopback server (the client trusts its 
   expect(replayed.result?.text).toBe(recorded.result?.text)
 })
 
-test('HTTP_PROXY through axios (proxy-from-env): the target URL is recorded, the proxy is used only while recording', async () => {
+test('HTTP_PROXY and HTTPS_PROXY through axios (proxy-from-env): the target URL is recorded, the proxy is used only while recording', async () => {
   const proxy = await startForwardProxy(api.url)
   const dir = tempDir()
-  const ask = () =>
-    axios
-      .post('http://api.example.test/v1/chat/completions', JSON.parse(chatBody('through a proxy')))
-      .then((response) => response.data)
+  const ask = async () => [
+    (await axios.post('http://api.example.test/v1/chat/completions', JSON.parse(chatBody('plain via proxy')))).data,
+    // axios sends an https target to an http proxy as an absolute https URI on a plain connection.
+    (await axios.post('https://api.example.test/v1/chat/completions', JSON.parse(chatBody('https via proxy')))).data,
+  ]
   process.env.HTTP_PROXY = proxy.url
+  process.env.HTTPS_PROXY = proxy.url
   try {
     const recorded = await session(dir, 'new', ask)
     expect(recorded.thrown).toBeUndefined()
-    expect(proxy.seen).toEqual(['http://api.example.test/v1/chat/completions'])
-    expect(readRecording(recorded.path).interactions[0]?.request.url).toBe(
+    expect(proxy.seen).toEqual([
       'http://api.example.test/v1/chat/completions',
-    )
+      'https://api.example.test/v1/chat/completions',
+    ])
+    expect(readRecording(recorded.path).interactions.map((i) => i.request.url)).toEqual([
+      'http://api.example.test/v1/chat/completions',
+      'https://api.example.test/v1/chat/completions',
+    ])
     await proxy.close()
     const replayed = await session(dir, 'replay', ask)
     expect(replayed.result).toEqual(recorded.result)
   } finally {
     delete process.env.HTTP_PROXY
+    delete process.env.HTTPS_PROXY
   }
 })
 
