@@ -52,9 +52,15 @@ test('HTTP_PROXY and HTTPS_PROXY through axios (proxy-from-env): the target URL 
   const proxy = await startForwardProxy(api.url)
   const dir = tempDir()
   const ask = async () => [
-    (await axios.post('http://api.example.test/v1/chat/completions', JSON.parse(chatBody('plain via proxy')))).data,
+    (await axios.post('http://api.example.test/v1/chat/completions', JSON.parse(chatBody('plain via proxy'))))
+      .data,
     // axios sends an https target to an http proxy as an absolute https URI on a plain connection.
-    (await axios.post('https://api.example.test/v1/chat/completions', JSON.parse(chatBody('https via proxy')))).data,
+    (
+      await axios.post(
+        'https://api.example.test/v1/chat/completions',
+        JSON.parse(chatBody('https via proxy')),
+      )
+    ).data,
   ]
   process.env.HTTP_PROXY = proxy.url
   process.env.HTTPS_PROXY = proxy.url
