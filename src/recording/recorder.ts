@@ -420,9 +420,12 @@ export class Recorder {
 
   private upstreamDispatcher(): Promise<Dispatcher> {
     // undici is loaded only when something goes to the network: replay-only runs never pay for it.
-    this.upstream ??= import('undici').then(({ Agent, buildConnector }) =>
+    this.upstream ??= import('undici').then(({ Agent, ProxyAgent, buildConnector }) =>
       routingUpstream(
-        (connect) => new Agent({ connect: connect as any }) as any,
+        (connect, proxy) =>
+          (proxy
+            ? new ProxyAgent({ ...proxy, connect: connect as any })
+            : new Agent({ connect: connect as any })) as any,
         (tlsOptions) => buildConnector(tlsOptions as any) as any,
       ),
     )

@@ -10,7 +10,7 @@ import { isOwnConnection } from './node-http/own-connections.js'
 
 export function watchBypassingConnections(onBypass: (connection: BlockedConnection) => void): () => void {
   return watchNonLoopbackConnections((connection) => {
-    if (!isOwnConnection()) onBypass(connection)
+    if (!isOwnConnection(connection.host)) onBypass(connection)
     return undefined
   })
 }

@@ -48,39 +48,43 @@ test('https: recorded from a self-signed loopback server (the client trusts its 
   expect(replayed.result?.text).toBe(recorded.result?.text)
 })
 
-test('HTTP_PROXY and HTTPS_PROXY through axios (proxy-from-env): the target URL is recorded, the proxy is used only while recording', async () => {
-  const proxy = await startForwardProxy(api.url)
+test('HTTP_PROXY and HTTPS_PROXY through axios (proxy-from-env, CONNECT tunnel for https): the target URL is recorded, the proxy is used only while recording', async () => {
+  const tls = selfSignedCertificate()
+  const origin = await startHttpsEcho(tls)
+  const proxy = await startForwardProxy(api.url, origin.url)
   const dir = tempDir()
   const ask = async () => [
     (await axios.post('http://api.example.test/v1/chat/completions', JSON.parse(chatBody('plain via proxy'))))
       .data,
-    // axios sends an https target to an http proxy as an absolute https URI on a plain connection.
-    (
-      await axios.post(
-        'https://api.example.test/v1/chat/completions',
-        JSON.parse(chatBody('https via proxy')),
-      )
-    ).data,
+    // axios tunnels an https target through the proxy (https-proxy-agent, CONNECT).
+    (await axios.post('https://api.example.test/v1/tunnelled', { via: 'tunnel' })).data,
   ]
   process.env.HTTP_PROXY = proxy.url
   process.env.HTTPS_PROXY = proxy.url
+  // The origin's certificate is trusted the way axios's tunnel reads it: the global agent's CA.
+  https.globalAgent.options.ca = tls.cert
   try {
     const recorded = await session(dir, 'new', ask)
     expect(recorded.thrown).toBeUndefined()
+    expect(recorded.result?.[1]).toEqual({ secure: true, path: '/v1/tunnelled', body: '{"via":"tunnel"}' })
     expect(proxy.seen).toEqual([
       'http://api.example.test/v1/chat/completions',
-      'https://api.example.test/v1/chat/completions',
+      'CONNECT api.example.test:443',
     ])
     expect(readRecording(recorded.path).interactions.map((i) => i.request.url)).toEqual([
       'http://api.example.test/v1/chat/completions',
-      'https://api.example.test/v1/chat/completions',
+      'https://api.example.test/v1/tunnelled',
     ])
+    expect(recorded.outcome.bypassed).toBeUndefined()
     await proxy.close()
+    await origin.close()
     const replayed = await session(dir, 'replay', ask)
+    expect(replayed.thrown).toBeUndefined()
     expect(replayed.result).toEqual(recorded.result)
   } finally {
     delete process.env.HTTP_PROXY
     delete process.env.HTTPS_PROXY
+    delete https.globalAgent.options.ca
   }
 })
 

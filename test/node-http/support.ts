@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import http, { type IncomingHttpHeaders } from 'node:http'
 import https from 'node:https'
-import type { AddressInfo } from 'node:net'
+import net, { type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Duplex } from 'node:stream'
 
 export interface NodeResponse {
   status: number
@@ -82,7 +83,7 @@ export function selfSignedCertificate(): TlsFiles {
         '-subj',
         '/CN=localhost',
         '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        'subjectAltName=DNS:localhost,DNS:api.example.test,IP:127.0.0.1',
       ],
       { stdio: 'ignore' },
     )
@@ -112,16 +113,25 @@ export async function startHttpsEcho(tls: TlsFiles): Promise<Listening> {
 
 /**
  * A forward proxy as clients configured by HTTP(S)_PROXY expect: the request line carries the
- * absolute URI of the target; this one sends every request to `target` whatever host it names.
+ * absolute URI of the target; this one sends every request to `target` whatever host it names,
+ * and tunnels every CONNECT to `tunnelTo` (a loopback TLS server) whatever host it names.
  */
-export async function startForwardProxy(target: string): Promise<Listening & { seen: string[] }> {
+export async function startForwardProxy(
+  target: string,
+  tunnelTo?: string,
+): Promise<Listening & { seen: string[] }> {
   const seen: string[] = []
   const server = http.createServer((req, res) => {
     seen.push(req.url ?? '')
     const url = new URL(req.url ?? '/')
     const upstream = http.request(
       `${target}${url.pathname}${url.search}`,
-      { method: req.method, headers: { ...req.headers, host: new URL(target).host } },
+      {
+        method: req.method,
+        headers: { ...req.headers, host: new URL(target).host },
+        // Its own socket: this proxy runs inside the test's process, and is not the traffic under test.
+        createConnection: () => net.connect(Number(new URL(target).port), new URL(target).hostname),
+      } as http.RequestOptions,
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers)
         answer.pipe(res)
@@ -129,6 +139,19 @@ export async function startForwardProxy(target: string): Promise<Listening & { s
     )
     upstream.on('error', () => res.destroy())
     req.pipe(upstream)
+  })
+  server.on('connect', (req, client: Duplex, head: Buffer) => {
+    seen.push(`CONNECT ${req.url}`)
+    if (!tunnelTo) return client.destroy()
+    const { hostname, port } = new URL(tunnelTo)
+    const upstream = net.connect(Number(port), hostname, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      upstream.write(head)
+      upstream.pipe(client)
+      client.pipe(upstream)
+    })
+    upstream.on('error', () => client.destroy())
+    client.on('error', () => upstream.destroy())
   })
   const listening = await listen(server, 'http')
   return { ...listening, seen }

@@ -13,6 +13,7 @@ import https from 'node:https'
 import type { Dispatcher } from '../../wire/record.js'
 import { type Exchange, serveSocket } from './exchange.js'
 import { RecordingSocket } from './socket.js'
+import { PROXY_URL, patchTunnellingRequests } from './tunnels.js'
 
 type CreateConnection = (this: http.Agent, ...args: any[]) => unknown
 
@@ -38,6 +39,7 @@ export function installNodeHttpTransport(dispatcher: Dispatcher): () => void {
     patchCreateConnection(http.Agent.prototype, false, dispatcher, live),
     patchCreateConnection(https.Agent.prototype, true, dispatcher, live),
     patchAddRequest(live),
+    patchTunnellingRequests(),
   ]
   return () => {
     for (const restore of restores.reverse()) restore()
@@ -65,10 +67,7 @@ function patchCreateConnection(
       port: Number(options.port ?? (secure ? 443 : 80)),
       secure,
     })
-    live.set(
-      socket,
-      serveSocket({ socket, dispatcher, connectOptions: secure ? tlsOptionsOf(options) : undefined }),
-    )
+    live.set(socket, serveSocket({ socket, dispatcher, connectOptions: connectOptionsOf(options, secure) }))
     socket.once('close', () => live.delete(socket))
     const callback = args.find((arg) => typeof arg === 'function')
     if (callback) socket.once('connect', callback)
@@ -121,6 +120,14 @@ function connectionOptionsOf(args: any[]): Record<string, any> | undefined {
     return { ...rest, port: first, host: typeof second === 'string' ? second : rest.host }
   }
   return undefined
+}
+
+/** What the upstream needs to reach this target as the client would: TLS options, a proxy. */
+function connectOptionsOf(options: Record<string, any>, secure: boolean): object | undefined {
+  const tls = secure ? tlsOptionsOf(options) : undefined
+  const proxy = (options as any)[PROXY_URL] as string | undefined
+  if (!proxy) return tls
+  return { ...tls, proxy }
 }
 
 function tlsOptionsOf(options: Record<string, any>): object | undefined {

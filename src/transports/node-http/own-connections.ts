@@ -4,6 +4,8 @@
  * calls `net.connect`/`tls.connect` synchronously, so a flag held across that call is enough.
  */
 let ownDepth = 0
+/** Proxies the upstream tunnels through: undici's ProxyAgent connects to them on its own. */
+const ownHosts = new Set<string>()
 
 export function asOwnConnection<T>(connect: () => T): T {
   ownDepth++
@@ -14,6 +16,10 @@ export function asOwnConnection<T>(connect: () => T): T {
   }
 }
 
-export function isOwnConnection(): boolean {
-  return ownDepth > 0
+export function addOwnHost(host: string): void {
+  ownHosts.add(host)
+}
+
+export function isOwnConnection(host: string): boolean {
+  return ownDepth > 0 || ownHosts.has(host)
 }

@@ -8,13 +8,15 @@
  */
 import type { Dispatcher } from '../../wire/record.js'
 import { CONNECT_OPTIONS } from './exchange.js'
-import { asOwnConnection } from './own-connections.js'
+import { addOwnHost, asOwnConnection } from './own-connections.js'
 
 interface Agent extends Dispatcher {
   destroy(): Promise<void>
 }
 
-type AgentFactory = (connect: (options: any, callback: any) => unknown) => Agent
+type Connect = (options: any, callback: any) => unknown
+/** `proxy`: the URL of a CONNECT proxy the client tunnelled through (tunnels.ts). */
+type AgentFactory = (connect: Connect, proxy?: { uri: string; requestTls: object }) => Agent
 type ConnectorFactory = (tlsOptions: object) => (options: any, callback: any) => unknown
 
 export function routingUpstream(makeAgent: AgentFactory, makeConnector: ConnectorFactory): Agent {
@@ -23,8 +25,11 @@ export function routingUpstream(makeAgent: AgentFactory, makeConnector: Connecto
     const key = tlsOptions ? keyOf(tlsOptions) : ''
     let agent = agents.get(key)
     if (!agent) {
-      const connector = makeConnector(tlsOptions ?? {})
-      agent = makeAgent((options, callback) => asOwnConnection(() => connector(options, callback)))
+      const { proxy, ...tls } = (tlsOptions ?? {}) as { proxy?: string }
+      if (proxy) addOwnHost(new URL(proxy).hostname.replace(/^\[|\]$/g, ''))
+      const connector = makeConnector(proxy ? {} : tls)
+      const connect: Connect = (options, callback) => asOwnConnection(() => connector(options, callback))
+      agent = makeAgent(connect, proxy ? { uri: proxy, requestTls: tls } : undefined)
       agents.set(key, agent)
     }
     return agent
