@@ -271,6 +271,6 @@ test('new mode: a connection no transport saw is counted per host and named in t
     roots: [],
     customLayout: true,
   })
-  const summary = formatSummary(report, { rootDir: dir, updateCommand: 'x', color: false })
+  const summary = formatSummary(report, { rootDir: dir, updateCommand: 'x', pruneCommand: 'y', color: false })
   expect(summary).toContain('1 request(s) bypassed the recorder (192.0.2.7)')
 })
