@@ -6,7 +6,7 @@
  * Stored headers come from an allow-list, so none of these is ever stored as a header.
  */
 import { isCredentialHeader, isCredentialParam } from './credential-names.js'
-import { looksLikeCredential, MIN_SEARCHED_LENGTH } from './credential-values.js'
+import { isSearchable, looksLikeCredential } from './credential-values.js'
 
 const SCHEME =
   /^(?:bearer|basic|token|bot|apikey|api-key|key|sso-key|digest|negotiate|aws4-hmac-sha256)\s+(.+)$/i
@@ -27,7 +27,7 @@ export function credentialsOfRequest(
       if (isCredentialParam(name, extraParams) || looksLikeCredential(value)) values.add(value)
     }
   }
-  return [...values].filter((value) => value.length >= MIN_SEARCHED_LENGTH)
+  return [...values].filter(isSearchable)
 }
 
 function addHeaderValue(value: string, into: Set<string>): void {

@@ -9,6 +9,17 @@ import { isKnownTokenFormat } from './token-formats.js'
 /** Shorter values are ordinary words too often to be searched for across a whole recording. */
 export const MIN_SEARCHED_LENGTH = 8
 
+/**
+ * Whether a value found at a credential's place (a named header, field or parameter) is also
+ * searched for across the whole recording. Removed at its place it is anyway; searching for a
+ * short value or a plain word (`localdev`, `assistant`) would edit ordinary text of answers.
+ */
+export function isSearchable(value: string): boolean {
+  return (
+    value.length >= MIN_SEARCHED_LENGTH && !/^[a-z]+(?:[-_ .][a-z]+)*$/i.test(value) && !/^\d+$/.test(value)
+  )
+}
+
 export function looksLikeCredential(value: string): boolean {
   if (value.length < MIN_SEARCHED_LENGTH || value.length > 4096) return false
   if (isKnownTokenFormat(value)) return true

@@ -2,10 +2,11 @@
  * Credentials in the environment, read when each test file starts (a setup file's
  * `dotenv/config` or a `beforeAll` that sets `process.env.X` is then seen). Only values that
  * look like credentials count: `DB_PASSWORD=password` or `KEYCLOAK_URL=http://…` must not turn
- * a word or an origin into `[redacted]` across every recording. For a URL, its password.
+ * a word or an origin into `[redacted]` across every recording. For a URL, its password
+ * (unless it is a plain word: `postgres://app:password@db` edits no answer).
  */
 import { isCredentialEnvName } from './credential-names.js'
-import { looksLikeCredential, MIN_SEARCHED_LENGTH } from './credential-values.js'
+import { isSearchable, looksLikeCredential } from './credential-values.js'
 
 export function credentialsOfEnvironment(env: NodeJS.ProcessEnv): string[] {
   const values = new Set<string>()
@@ -13,7 +14,7 @@ export function credentialsOfEnvironment(env: NodeJS.ProcessEnv): string[] {
     if (!value) continue
     const password = passwordOfUrl(value)
     if (password !== undefined) {
-      if (password.length >= MIN_SEARCHED_LENGTH || looksLikeCredential(password)) values.add(password)
+      if (isSearchable(password)) values.add(password)
     } else if (isCredentialEnvName(name) && looksLikeCredential(value)) {
       values.add(value)
     }

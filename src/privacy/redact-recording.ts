@@ -12,7 +12,7 @@ import type {
   StoredResponse,
 } from '../format/format.js'
 import { isCredentialField, isCredentialParam } from './credential-names.js'
-import { MIN_SEARCHED_LENGTH } from './credential-values.js'
+import { isSearchable } from './credential-values.js'
 import { REDACTED } from './placeholder.js'
 import { redactText } from './redact-text.js'
 import { type SecretMatcher, secretMatcherOf } from './secret-encodings.js'
@@ -36,8 +36,7 @@ export function redactRecording(
     collectNamedValues(interaction.request.body, false, named)
     collectNamedValues(interaction.response.body, false, named)
   }
-  const all =
-    named.size === 0 ? values : [...values, ...[...named].filter((v) => v.length >= MIN_SEARCHED_LENGTH)]
+  const all = named.size === 0 ? values : [...values, ...[...named].filter(isSearchable)]
   const redaction: Redaction = { matcher: secretMatcherOf(all), found: new Set() }
   const interactions = file.interactions.map((interaction) => redactInteraction(interaction, redaction))
   const test_id = redactText(file.test_id, redaction.matcher, redaction.found)
@@ -144,10 +143,10 @@ function isNamed(name: string, redaction: Redaction): boolean {
   return isCredentialParam(name, redaction.extra) || isCredentialField(name, redaction.extra)
 }
 
-/** A value at a credential's place: replaced whatever it is (an empty one has nothing to hide). */
+/** A value at a credential's place: replaced whatever it is, empty too (so any key matches). */
 function maskValue(value: string, redaction: Redaction): string {
-  if (value === '' || value === REDACTED) return value
-  redaction.found.add(value)
+  if (value === REDACTED) return value
+  if (value !== '') redaction.found.add(value)
   return REDACTED
 }
 

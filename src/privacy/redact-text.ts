@@ -12,8 +12,42 @@ export function redactText(text: string, matcher: SecretMatcher, found: Set<stri
   if (text.length < 3) return text
   let out = redactTokens(text, found)
   out = matcher.redact(out, found)
+  out = redactNamedValuesOfJsonText(out, found)
   if (out.includes('"') || out.includes('=')) out = redactNamedFieldsInText(out, found)
   return out
+}
+
+/**
+ * JSON text (a body sent as `text/plain`, an event kept as text): values under credential
+ * names at any depth (`"api_keys": ["…"]`) are found in the parsed text and replaced where they
+ * stand as string literals, so every other byte of the text stays as it was.
+ */
+function redactNamedValuesOfJsonText(text: string, found: Set<string>): string {
+  const first = text.charCodeAt(0)
+  if ((first !== 0x7b && first !== 0x5b) || text.length > 1_000_000) return text
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return text
+  }
+  let out = text
+  for (const value of namedValuesOf(parsed, false, 0)) {
+    const literal = JSON.stringify(value)
+    if (value === '' || value === REDACTED || !out.includes(literal)) continue
+    found.add(value)
+    out = out.split(literal).join(JSON.stringify(REDACTED))
+  }
+  return out
+}
+
+function namedValuesOf(value: unknown, named: boolean, depth: number): string[] {
+  if (typeof value === 'string') return named ? [value] : []
+  if (depth > 64 || typeof value !== 'object' || value === null) return []
+  if (Array.isArray(value)) return value.flatMap((item) => namedValuesOf(item, named, depth + 1))
+  return Object.entries(value).flatMap(([key, item]) =>
+    namedValuesOf(item, named || isCredentialField(key), depth + 1),
+  )
 }
 
 export function redactTokens(text: string, found: Set<string>): string {

@@ -15,7 +15,7 @@ import { sweepTempFiles } from '../files/storage.js'
 import type { StoredRequest } from '../format/format.js'
 import { type IdRules, idRulesOf } from '../ids/normalize-ids.js'
 import { isCredentialHeader, isCredentialParam } from '../privacy/credential-names.js'
-import { MIN_SEARCHED_LENGTH } from '../privacy/credential-values.js'
+import { isSearchable } from '../privacy/credential-values.js'
 import { credentialsOfEnvironment } from '../privacy/environment.js'
 import { redactRecording, redactRequest } from '../privacy/redact-recording.js'
 import { redactText } from '../privacy/redact-text.js'
@@ -385,8 +385,8 @@ export class Recorder {
   private secretsFor(requestSecrets: readonly string[]): readonly string[] {
     let grew = this.secretList === undefined
     for (const secret of requestSecrets) {
-      // A short value is redacted where it stood; searched for everywhere it would hit words.
-      if (secret.length >= MIN_SEARCHED_LENGTH && !this.seenSecrets.has(secret)) {
+      // A short value or a word is redacted where it stood; searched for, it would hit answers.
+      if (isSearchable(secret) && !this.seenSecrets.has(secret)) {
         this.seenSecrets.add(secret)
         grew = true
       }

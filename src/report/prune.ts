@@ -5,6 +5,8 @@
  */
 import { readTextIfExists, removeFile, writeTextAtomic } from '../files/storage.js'
 import { parseRecordingText, printRecording } from '../format/file-text.js'
+import { credentialsOfEnvironment } from '../privacy/environment.js'
+import { redactRecording } from '../privacy/redact-recording.js'
 
 export type PruneResult = 'pruned' | 'removed' | 'changed'
 
@@ -27,6 +29,8 @@ export function pruneEntries(
     removeFile(path)
     return 'removed'
   }
-  writeTextAtomic(path, printRecording({ ...file, interactions: kept }))
+  // A rewrite is a write like any other: nothing a hand edit planted survives it.
+  const safe = redactRecording({ ...file, interactions: kept }, credentialsOfEnvironment(process.env))
+  writeTextAtomic(path, printRecording(safe.file))
   return 'pruned'
 }
