@@ -69,11 +69,11 @@ export function interceptOwnDispatchers(route: OwnDispatcherRoute): () => void {
     const testDouble = TEST_DOUBLES.has(prototype.constructor?.name)
     prototype.dispatch = function dispatch(this: object, options: any, handler: any): boolean {
       if (testDouble) return forwardTo(original, this, options, handler)
-      if (!active || forwarding.getStore() || !isPlainRequest(options)) {
-        return original.call(this, options, handler)
-      }
+      if (!active || forwarding.getStore()) return original.call(this, options, handler)
+      const request = withOriginOf(this, options)
+      if (!isPlainRequest(request)) return original.call(this, options, handler)
       const upstream: Dispatcher = { dispatch: (o, h) => forwardTo(original, this, o, h) }
-      return route(upstream, options, handler)
+      return route(upstream, request, handler)
     }
   }
 
@@ -115,6 +115,17 @@ export function interceptOwnDispatchers(route: OwnDispatcherRoute): () => void {
 function isDispatcherLike(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false
   return DISPATCHER_API.every((name) => typeof (value as any)[name] === 'function')
+}
+
+/**
+ * `pool.request({ path })`, `client.request({ path })`: a Pool or a Client knows its origin and
+ * the options do not carry it. undici keeps it under a private symbol named `url` (a URL).
+ */
+function withOriginOf(dispatcher: object, options: any): any {
+  if (typeof options !== 'object' || options === null || options.origin !== undefined) return options
+  const symbol = Object.getOwnPropertySymbols(dispatcher).find((s) => s.description === 'url')
+  const url = symbol ? (dispatcher as any)[symbol] : undefined
+  return typeof url?.origin === 'string' ? { ...options, origin: url.origin } : options
 }
 
 /** An HTTP request we can record: not ours, not a CONNECT or upgrade (tunnels, WebSockets). */

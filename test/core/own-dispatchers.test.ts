@@ -7,7 +7,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
-import { Agent, MockAgent, ProxyAgent, request } from 'undici'
+import { Agent, Client, interceptors, MockAgent, Pool, ProxyAgent, request } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type ConnectProxy, startConnectProxy } from '../support/connect-proxy.js'
 import { readRecording, session, tempDir } from '../support/core-helpers.js'
@@ -143,6 +143,44 @@ describe('requests with their own dispatcher', () => {
     expect(replayed.error?.code).toBe('RECORDING_MISS')
     expect(api.requests).toHaveLength(0)
     expect(proxy.tunnels).toHaveLength(0)
+  })
+
+  it('a Pool or a Client asked directly (no origin in the options) is recorded and replayed too', async () => {
+    const dir = tempDir('fr-own-')
+    const api = await startFakeApi({ randomIds: false })
+    closers.push(() => api.close())
+    const ask = async () => {
+      const pool = new Pool(api.url)
+      const client = new Client(api.url).compose(interceptors.retry())
+      try {
+        const answers = []
+        for (const [dispatcher, content] of [
+          [pool, 'asked a Pool'],
+          [client, 'asked a composed Client'],
+        ] as const) {
+          const response = await dispatcher.request({
+            path: '/v1/chat/completions',
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: chatBody(content),
+          })
+          answers.push(((await response.body.json()) as any).choices[0].message.content)
+        }
+        return answers
+      } finally {
+        await pool.close()
+        await client.close()
+      }
+    }
+    const recorded = await session(dir, 'new', ask)
+    expect(recorded.thrown).toBeUndefined()
+    expect(recorded.outcome).toMatchObject({ recorded: 2 })
+    expect(recorded.result).toEqual(['Echo: asked a Pool', 'Echo: asked a composed Client'])
+    await api.close()
+    const replayed = await session(dir, 'replay', ask)
+    expect(replayed.thrown).toBeUndefined()
+    expect(replayed.result).toEqual(recorded.result)
+    expect(api.requests).toHaveLength(2)
   })
 
   it("undici's MockAgent stays the test's own double: answered by it, never recorded", async () => {
