@@ -328,7 +328,7 @@ export class Recording {
     }
     const replacing = this.loadError
     this.save(next, loaded, outcome)
-    if (replacing && outcome.change !== 'none') outcome.replaced = unloadableReason(replacing, this.path)
+    if (replacing && outcome.change === 'updated') outcome.replaced = unloadableReason(replacing, this.path)
     return outcome
   }
 

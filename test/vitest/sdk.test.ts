@@ -1,7 +1,7 @@
 /**
- * A miss through the real openai SDK, which catches the network error and retries: the test
- * still fails, with the library's explanation, also when the test itself swallows the SDK's
- * error. The tests run concurrently (their back-offs overlap) and stay apart.
+ * A miss through the real openai SDK (maxRetries 2): answered with an error the SDK does not
+ * retry, and the test fails with the library's explanation as its first error, shown once, also
+ * when the test itself swallows the SDK's error. The tests run concurrently and stay apart.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { StableApi, VitestFixture } from '../support/vitest-fixture.js'
@@ -48,7 +48,7 @@ afterAll(async () => {
   fixture?.dispose()
 })
 
-test('an SDK that retries a miss still fails the test with the miss', async () => {
+test('a miss through an SDK fails the test with the miss, shown once', async () => {
   const env = { FAKE_API_URL: api.url }
   const recorded = await fixture.run([], { env })
   expect(recorded.code, recorded.output).toBe(0)
@@ -69,6 +69,11 @@ test('an SDK that retries a miss still fails the test with the miss', async () =
   expect(swallowed).toMatch(
     /^FAIL.*\nRecordingError: \[fetch-recordings\] No recorded response matches this request\./,
   )
+  // Each diff once: the SDK's error retelling the miss (BadRequestError: 400 …) is not shown again.
+  for (const prompt of ['"hello sdk" → "goodbye sdk"', '"hello sdk!" → "goodbye sdk!"'])
+    expect(result.output.split(`body.messages[0].content: ${prompt}\n`)).toHaveLength(2)
+  expect(result.output).not.toContain('BadRequestError')
+  expect(result.output).not.toContain('Connection error')
   // Each test is named in its own error: the concurrent tests were told apart.
   expect(result.output).toContain('test:    sdk.test.ts > asks and swallows errors')
 })
