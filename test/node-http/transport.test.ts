@@ -162,6 +162,11 @@ test('HEAD, 204 and GET one after another on one kept-alive socket', async () =>
 test('a keep-alive socket pooled before install is not reused; after dispose the network is back', async () => {
   const api = await startFakeApi()
   const dir = tempDir()
+  const originals = [
+    http.Agent.prototype.createConnection,
+    (http.Agent.prototype as any).addRequest,
+    http.request,
+  ]
   const agent = new http.Agent({ keepAlive: true })
   await send(`${api.url}/status/200`, { agent })
   expect(api.requests).toHaveLength(1)
@@ -185,6 +190,12 @@ test('a keep-alive socket pooled before install is not reused; after dispose the
   const before = api2.requests.length
   await send(url, { agent })
   expect(api2.requests.length).toBe(before + 1)
+  // Every patch was put back exactly.
+  expect([
+    http.Agent.prototype.createConnection,
+    (http.Agent.prototype as any).addRequest,
+    http.request,
+  ]).toEqual(originals)
   agent.destroy()
   await api2.close()
 })
