@@ -65,6 +65,15 @@ export class TestRun {
     return this.recorder.bind(this, fn)
   }
 
+  /**
+   * Headers that tie a request to this test for an app server running the server preload
+   * (empty without `appServers`): for runners whose requests to the app do not go through the
+   * global dispatcher (Playwright's browser and `request` fixture).
+   */
+  appServerHeaders(): Promise<Record<string, string>> {
+    return this.recorder.appServerHeadersOf(this)
+  }
+
   /** The error the test must fail with (a miss, a broken file), if any. */
   error(): RecordingError | undefined {
     return this.recording.firstMiss()
@@ -311,9 +320,20 @@ export class Recorder {
     )
   }
 
+  /** The URL is one of the `appServers` (server mode). */
+  isAppServer(url: string): boolean {
+    return matchesPassthrough(this.options.appServers, 'GET', url)
+  }
+
+  appServerHeadersOf(run: TestRun): Promise<Record<string, string>> {
+    const relay = this.relay
+    if (!relay) return Promise.resolve({})
+    return relay.tagFor(run).then((value) => ({ [TAG_HEADER]: value }))
+  }
+
   /** The header a request to an app server carries: the test it is made for. */
   private appServerTag(relay: RelayServer<TestRun>, url: string): Promise<[string, string]> | undefined {
-    if (!matchesPassthrough(this.options.appServers, 'GET', url)) return undefined
+    if (!this.isAppServer(url)) return undefined
     const run = this.runForRequest('GET', url)
     return run && relay.tagFor(run).then((value) => [TAG_HEADER, value])
   }

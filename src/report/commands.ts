@@ -10,6 +10,10 @@ const COMMANDS: Record<string, FixCommands> = {
     pruneCommand: 'npx vitest run -- --prune-recordings',
   },
   jest: { updateCommand: 'UPDATE_RECORDINGS=1 npx jest', pruneCommand: 'FETCH_RECORDINGS=prune npx jest' },
+  playwright: {
+    updateCommand: 'UPDATE_RECORDINGS=1 npx playwright test',
+    pruneCommand: 'FETCH_RECORDINGS=prune npx playwright test',
+  },
 }
 
 export function fixCommandsOf(runner: string): FixCommands {

@@ -132,6 +132,15 @@ app.post('/stream', async (req, res) => {
     else res.status(502).json({ error: error.message })
   }
 })
+// A page that streams the answer to its prompt from /stream (the Playwright suite's app).
+const PAGE = '<!doctype html><title>chat</title><p id="answer"></p><p id="done" hidden>done</p><script>' +
+  '(async () => { const prompt = new URLSearchParams(location.search).get("prompt");' +
+  ' const response = await fetch("/stream", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ prompt }) });' +
+  ' const reader = response.body.getReader(); const decoder = new TextDecoder(); const answer = document.getElementById("answer");' +
+  ' for (;;) { const { done, value } = await reader.read(); if (done) break; answer.textContent += decoder.decode(value, { stream: true }) }' +
+  ' document.getElementById("done").hidden = false })()</script>'
+app.get('/', (req, res) => res.type('html').send(PAGE))
+app.get('/health', (req, res) => res.send('ok'))
 const server = app.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening ' + server.address().port))
 `
 
