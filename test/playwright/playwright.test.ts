@@ -123,6 +123,22 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return { ...out, NO_COLOR: '1' }
 }
 
+/** Bodies (base64 in Playwright's JSON report) of the attachments called `name`, anywhere. */
+function attachmentsNamed(report: unknown, name: string): string[] {
+  const found: string[] = []
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(visit)
+    else if (value && typeof value === 'object') {
+      const item = value as { name?: unknown; body?: unknown }
+      if (item.name === name && typeof item.body === 'string')
+        found.push(Buffer.from(item.body, 'base64').toString('utf8'))
+      else Object.values(value).forEach(visit)
+    }
+  }
+  visit(report)
+  return found
+}
+
 const CHAT = 'e2e/__recordings__/chat.spec.ts'
 const API = 'e2e/__recordings__/api.spec.ts'
 
@@ -151,12 +167,19 @@ describe('Playwright Test on server mode', () => {
     expect(replayed.code, replayed.output).toBe(0)
     expect(replayed.output).toMatch(/Recordings\s+4 replayed \| 0 written \| 0 updated \| 0 stale/)
 
-    const changed = await playwright([], { CI: 'true', SYSTEM_PROMPT: 'You answer at length.' })
+    const changed = await playwright(['--reporter=list,json'], {
+      CI: 'true',
+      SYSTEM_PROMPT: 'You answer at length.',
+      PLAYWRIGHT_JSON_OUTPUT_NAME: 'results.json',
+    })
     expect(changed.code).toBe(1)
+    const diff = 'body.messages[0].content: "You answer in one line." → "You answer at length."'
     expect(changed.output).toContain('No recorded response matches this request.')
-    expect(changed.output).toContain(
-      'body.messages[0].content: "You answer in one line." → "You answer at length."',
-    )
+    expect(changed.output).toContain(diff)
+    // The error is attached to each failed result (the HTML report shows attachments).
+    const attached = attachmentsNamed(JSON.parse(fixture.read('results.json')), 'fetch-recordings error')
+    expect(attached).toHaveLength(4)
+    expect(attached[0]).toContain(diff)
 
     fixture.write('e2e/api.spec.ts', API_SPEC.slice(0, API_SPEC.indexOf("test('answers a second")))
     const filtered = await playwright(['--grep', 'request fixture'], { CI: 'true' })
