@@ -192,7 +192,7 @@ export class Recording {
   }
 
   /** Keeps the order in which requests started, whatever order their responses end in. */
-  reserve(key: string, redacted: readonly string[] = [], label = key): Slot {
+  reserve(key: string, redacted: readonly string[], label: string): Slot {
     // A folder in the recording's place fails the request before it costs a live call.
     if (this.settings.mode === 'update') this.failIfUnreadable()
     const slot: Slot = { key, label, redacted, settled: false }
