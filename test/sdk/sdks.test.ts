@@ -1,12 +1,17 @@
 /**
- * End to end with the real SDKs (openai v6, @anthropic-ai/sdk, ai + @ai-sdk/openai) pointed at
+ * End to end with the real SDKs, today's majors and the previous ones (openai 7 and 6,
+ * @anthropic-ai/sdk 1 and 0.x, ai 7 + @ai-sdk/openai 4 and ai 6 + @ai-sdk/openai 3) pointed at
  * the loopback fake API: record, stop the server, replay; the SDK output is identical, streams
  * included. The SDKs keep their own reference to fetch and retry: both must still work.
  */
 import { createOpenAI } from '@ai-sdk/openai'
 import Anthropic from '@anthropic-ai/sdk'
 import { generateText, streamText } from 'ai'
+import { createOpenAI as createOpenAI3 } from 'ai-sdk-openai3'
+import * as ai6 from 'ai6'
+import Anthropic0 from 'anthropic0'
 import OpenAI from 'openai'
+import OpenAI6 from 'openai6'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readRecording, session, tempDir } from '../support/core-helpers.js'
 import { type FakeApi, startFakeApi } from '../support/fake-apis.js'
@@ -43,14 +48,19 @@ async function recordThenReplay<T>(fn: (api: FakeApi) => Promise<T>) {
   }
 }
 
-const openaiClient = (api: FakeApi, options: { maxRetries?: number; base?: string } = {}) =>
-  new OpenAI({
-    apiKey: API_KEY,
-    baseURL: `${api.url}${options.base ?? '/v1'}`,
-    maxRetries: options.maxRetries ?? 0,
-  })
+const OPENAI_MAJORS = [
+  ['openai 7', OpenAI],
+  ['openai 6', OpenAI6 as unknown as typeof OpenAI],
+] as const
 
-describe('openai v6', () => {
+describe.each(OPENAI_MAJORS)('%s', (_major, Client) => {
+  const openaiClient = (api: FakeApi, options: { maxRetries?: number; base?: string } = {}) =>
+    new Client({
+      apiKey: API_KEY,
+      baseURL: `${api.url}${options.base ?? '/v1'}`,
+      maxRetries: options.maxRetries ?? 0,
+    })
+
   it('chat.completions.create, plain and streamed', async () => {
     const { recorded, replayed, path } = await recordThenReplay(async (api) => {
       const client = openaiClient(api)
@@ -155,10 +165,15 @@ describe('a replay miss, through each SDK with its default retries', () => {
   }
 })
 
-describe('@anthropic-ai/sdk', () => {
+const ANTHROPIC_MAJORS = [
+  ['@anthropic-ai/sdk 1', Anthropic],
+  ['@anthropic-ai/sdk 0.x', Anthropic0 as unknown as typeof Anthropic],
+] as const
+
+describe.each(ANTHROPIC_MAJORS)('%s', (_major, Client) => {
   it('messages.stream and messages.create({ stream: true }) in one test (identical requests)', async () => {
     const { recorded, replayed, path } = await recordThenReplay(async (api) => {
-      const client = new Anthropic({ apiKey: API_KEY, baseURL: api.url, maxRetries: 0 })
+      const client = new Client({ apiKey: API_KEY, baseURL: api.url, maxRetries: 0 })
       const params = {
         model: 'claude-fake',
         max_tokens: 64,
@@ -183,13 +198,29 @@ describe('@anthropic-ai/sdk', () => {
   })
 })
 
-describe('ai + @ai-sdk/openai', () => {
+const AI_MAJORS = [
+  ['ai 7 + @ai-sdk/openai 4', { createOpenAI, generateText, streamText }],
+  [
+    'ai 6 + @ai-sdk/openai 3',
+    {
+      createOpenAI: createOpenAI3,
+      generateText: ai6.generateText,
+      streamText: ai6.streamText,
+    } as unknown as {
+      createOpenAI: typeof createOpenAI
+      generateText: typeof generateText
+      streamText: typeof streamText
+    },
+  ],
+] as const
+
+describe.each(AI_MAJORS)('%s', (_major, sdk) => {
   it('generateText and streamText', async () => {
     const { recorded, replayed } = await recordThenReplay(async (api) => {
-      const provider = createOpenAI({ baseURL: `${api.url}/v1`, apiKey: API_KEY })
+      const provider = sdk.createOpenAI({ baseURL: `${api.url}/v1`, apiKey: API_KEY })
       const model = provider.chat('gpt-4o-mini')
-      const generated = await generateText({ model, prompt: 'generate this', maxRetries: 0 })
-      const streamed = streamText({ model, prompt: 'stream this', maxRetries: 0 })
+      const generated = await sdk.generateText({ model, prompt: 'generate this', maxRetries: 0 })
+      const streamed = sdk.streamText({ model, prompt: 'stream this', maxRetries: 0 })
       const parts: string[] = []
       for await (const part of streamed.textStream) parts.push(part)
       return {
