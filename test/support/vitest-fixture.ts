@@ -23,7 +23,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import type { ContractRunner } from './contract.js'
-import { type FakeApi, startFakeApi } from './fake-apis.js'
+import { type FakeApi, type FakeApiOptions, startFakeApi } from './fake-apis.js'
 
 const REPO = join(import.meta.dirname, '..', '..')
 /**
@@ -277,14 +277,16 @@ export class StableApi {
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    private readonly options: FakeApiOptions,
   ) {}
 
-  static async start(): Promise<StableApi> {
+  /** Reproducible ids by default; `randomIds: true` mints fresh ones on every call, as real APIs do. */
+  static async start(options: FakeApiOptions = { randomIds: false }): Promise<StableApi> {
     let stable: StableApi | undefined
     const server = createServer((socket) => stable?.forward(socket))
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const address = server.address() as { port: number }
-    stable = new StableApi(server, `http://127.0.0.1:${address.port}`)
+    stable = new StableApi(server, `http://127.0.0.1:${address.port}`, options)
     await stable.online()
     return stable
   }
@@ -295,7 +297,7 @@ export class StableApi {
   }
 
   async online(): Promise<void> {
-    if (!this.api) this.api = await startFakeApi({ randomIds: false })
+    if (!this.api) this.api = await startFakeApi(this.options)
   }
 
   async offline(): Promise<void> {
