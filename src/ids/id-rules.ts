@@ -39,17 +39,15 @@ export const DEFAULT_TIMESTAMP_FIELDS = [
   'createTime',
   'updateTime',
 ]
-/** Ollama's timings (nanoseconds) and Groq's (seconds): different on every call. */
-export const DEFAULT_TIMING_FIELDS = [
+/** Ollama's timings, integer nanoseconds: different on every call. */
+export const DEFAULT_DURATION_FIELDS = [
   'total_duration',
   'load_duration',
   'prompt_eval_duration',
   'eval_duration',
-  'queue_time',
-  'prompt_time',
-  'completion_time',
-  'total_time',
 ]
+/** Groq's timings, seconds as fractions (a 0 is still a time in seconds). */
+export const DEFAULT_SECONDS_FIELDS = ['queue_time', 'prompt_time', 'completion_time', 'total_time']
 /** Random padding OpenAI adds to every streamed chunk (Chat Completions and Responses). */
 export const DEFAULT_RANDOM_FIELDS = ['obfuscation']
 /** Per-request id headers that SDKs expose (`_request_id`): stored normalized, not dropped. */
@@ -58,11 +56,13 @@ export const ID_HEADERS = new Set(['x-request-id', 'request-id', 'x-goog-request
 /** A fixed, plausible time (2023-11-14T22:13:20Z): tests that check `created > 0` still pass. */
 export const FIXED_TIMESTAMP = 1_700_000_000
 export const FIXED_ISO_TIME = '2023-11-14T22:13:20'
-/** Timings become these: integers stay integers (1 ms in ns), fractions stay fractions (1 ms in s). */
+/** Timings become 1 ms: in nanoseconds for durations, in seconds for Groq's times. */
 export const FIXED_TIMING_INTEGER = 1_000_000
 export const FIXED_TIMING_FRACTION = 0.001
 /** Times up to this far ahead of the clock count as "now" (a creation time from a server with skew). */
 export const FUTURE_SLACK_SECONDS = 120
+
+const NUMBER = '-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?'
 
 export interface IdRules {
   prefixes: readonly string[]
@@ -76,7 +76,8 @@ export interface IdRules {
   timestamps: RegExp
   /** ISO 8601 times in timestamp fields (Gemini `createTime`, Ollama `created_at`). */
   isoTimestamps: RegExp
-  timings: RegExp
+  durations: RegExp
+  seconds: RegExp
   randomFields: RegExp
   keepMapping: boolean
 }
@@ -101,10 +102,8 @@ export function idRulesOf(option: boolean | NormalizeIdsOptions | undefined): Id
       `${key(timestampFields)}"(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d)(\\.\\d+)?(Z|[+-]\\d\\d:\\d\\d)"`,
       'g',
     ),
-    timings: new RegExp(
-      `${key(alternation(DEFAULT_TIMING_FIELDS))}(\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?)`,
-      'g',
-    ),
+    durations: new RegExp(`${key(alternation(DEFAULT_DURATION_FIELDS))}${NUMBER}`, 'g'),
+    seconds: new RegExp(`${key(alternation(DEFAULT_SECONDS_FIELDS))}${NUMBER}`, 'g'),
     randomFields: new RegExp(`${key(alternation(DEFAULT_RANDOM_FIELDS))}"[^"\\\\]*"`, 'g'),
     keepMapping: options.keepMapping === true,
   }

@@ -97,9 +97,8 @@ export class IdMap {
       // One fraction length whatever the server sent (Go trims trailing zeros): stable bytes.
       return `${head}"${FIXED_ISO_TIME}${fraction ? '.000' : ''}${zone}"`
     })
-    out = out.replace(rules.timings, (_all, head: string, number: string) => {
-      return `${head}${/[.eE]/.test(number) ? FIXED_TIMING_FRACTION : FIXED_TIMING_INTEGER}`
-    })
+    out = out.replace(rules.durations, (_all, head: string) => `${head}${FIXED_TIMING_INTEGER}`)
+    out = out.replace(rules.seconds, (_all, head: string) => `${head}${FIXED_TIMING_FRACTION}`)
     return out.replace(rules.randomFields, (_all, head: string) => `${head}""`)
   }
 

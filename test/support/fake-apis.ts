@@ -57,7 +57,7 @@ async function flaky(ctx: Ctx): Promise<void> {
 
 /** Mistral's SDK calls the same path as OpenAI's; its server mints other ids. */
 const chatFlavorOf = (ctx: Ctx) =>
-  /mistralai/.test(ctx.req.headers['user-agent'] ?? '') ? 'mistral' : 'openai'
+  /mistral/.test(ctx.req.headers['user-agent'] ?? '') ? 'mistral' : 'openai'
 
 const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['POST', /^\/v1\/chat\/completions$/, (ctx) => chatCompletions(ctx, chatFlavorOf(ctx))],
