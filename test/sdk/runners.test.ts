@@ -15,7 +15,8 @@ import { SDK_PACKAGES, scenarioOutputs, scenarioSource } from './runner-scenario
 const VITEST_CONFIG = `
 import { defineConfig } from 'vitest/config'
 import { fetchRecordings } from 'fetch-recordings/vitest'
-export default defineConfig({ plugins: [fetchRecordings()] })
+// Generous: up to 7 engineers share 2 cores, and an SDK's first import is slow there.
+export default defineConfig({ plugins: [fetchRecordings()], test: { testTimeout: 60_000 } })
 `
 
 interface Runner {
@@ -39,7 +40,8 @@ function vitestRunner(): Runner {
 }
 
 function jestRunner(): Runner {
-  const project = new JestProject({ files: { 'sdks.test.js': scenarioSource('jest') } })
+  const source = `jest.setTimeout(60_000)\n${scenarioSource('jest')}`
+  const project = new JestProject({ files: { 'sdks.test.js': source } })
   return {
     name: 'jest',
     dir: project.dir,
