@@ -198,7 +198,14 @@ export async function writeEach(ctx: Ctx, chunks: Iterable<string>): Promise<boo
   return true
 }
 
+/**
+ * The last event goes out with the end of the body, in one write: SDKs that stop reading at
+ * their terminator (`[DONE]`) then never race the end. (Whether a gap there is recorded as
+ * truncated is the wire layer's business, tested on its own.)
+ */
 export async function streamAll(ctx: Ctx, chunks: Iterable<string>, contentType?: string): Promise<void> {
   startStream(ctx, contentType)
-  if (await writeEach(ctx, chunks)) ctx.res.end()
+  const all = [...chunks]
+  const last = all.pop()
+  if (await writeEach(ctx, all)) ctx.res.end(last)
 }
