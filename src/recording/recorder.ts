@@ -174,6 +174,7 @@ export class Recorder {
       isPassthrough: (method, url) => matchesPassthrough(this.options.passthrough, method, url),
       appServerTag: relay && ((url) => this.appServerTag(relay, url)),
       secretsFor: (requestSecrets) => this.secretsFor(requestSecrets),
+      allSecrets: () => this.currentSecrets(),
       upstream: () => this.forwardingDispatcher(),
       onError: (error) => {
         const run = this.currentRun()

@@ -89,6 +89,8 @@ function fileDetails(file: FileReport, c: Colors, show: (path: string) => string
       `${c.green('removed')} ${entries(entry.count)} of "${entry.testName || '(file level)'}" from ${show(entry.path)}`,
     )
   }
+  if (file.redactions)
+    details.push(`${c.yellow('redacted')} ${file.redactions} secret value(s) before writing its recordings`)
   for (const path of file.staleFiles)
     details.push(`${c.yellow('stale')} file ${show(path)} (no test of this name)`)
   for (const path of file.removedFiles) details.push(`${c.green('removed')} ${show(path)}`)

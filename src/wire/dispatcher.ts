@@ -12,7 +12,7 @@ import type { IdMap } from '../ids/normalize-ids.js'
 import { idNormalizer, normalizingSink, sentText } from '../ids/normalizing-sink.js'
 import { credentialsOfRequest } from '../privacy/credential-sources.js'
 import type { Recording } from '../recording/recording.js'
-import { KeyedRequests, type KeyRules } from '../recording/request-key.js'
+import { KeyedRequests, type KeyRules, type LiveRequest } from '../recording/request-key.js'
 import { replayableOf, storedResponseOf } from '../recording/response-store.js'
 import { type ClientSink, type FlowController, requestHeadersOf, sinkOf } from './handler-api.js'
 import { missAnswerOf } from './miss-answer.js'
@@ -31,6 +31,8 @@ export interface DispatchContext {
   appServerTag?(url: string): Promise<[name: string, value: string]> | undefined
   /** Secret values seen in requests this run (redacted before any write) plus the environment's. */
   secretsFor(requestSecrets: readonly string[]): readonly string[]
+  /** Everything redacted before a write (the run's credentials, the environment's, read now). */
+  allSecrets?(): readonly string[]
   upstream(): Promise<Dispatcher>
   /**
    * Remembers an error for the test that made the request: the test fails with it at its end.
@@ -155,14 +157,15 @@ function handleBody(
   // Keyed with this request's own credentials only: a key must not depend on earlier requests.
   const carried = credentialsOfRequest(headers, url, context.rules.secretParams)
   if (carried.length > 0) context.secretsFor(carried)
-  const { request, key, redacted } = keyed.of({ method, url, headers, body: body.bytes }, carried)
+  const live = { method, url, headers, body: body.bytes }
+  const { request, key, redacted } = keyed.of(live, carried)
   // Secrets found by field name join the run's list: an echo in a response is redacted too.
   if (redacted.length > 0) context.secretsFor(redacted)
   const sink = sinkOf(handler)
   const position = recording.nextPosition()
 
   if (context.mode !== 'update') {
-    const answer = recording.match(request, key)
+    const answer = matchOrRedactedMatch(context, keyed, recording, live, carried, request, key)
     if (!(answer instanceof RecordingError)) {
       replayResponse(sink, replayable(answer, recording.path))
       return undefined
@@ -173,6 +176,31 @@ function handleBody(
   }
   const sent = body.contentType ? withContentType(options, body.contentType) : options
   return recordRequest(context, recording, sent, sink, request, key, redacted, position, body.bytes)
+}
+
+/**
+ * A credential of the environment or of an earlier request in an unnamed place of this request
+ * (a key inside an uploaded file) is redacted on disk but not in the key, which depends on the
+ * request alone (docs/secrets.md): on a miss, the request is matched once more with those
+ * redacted too, so the recording machine replays what it recorded.
+ */
+function matchOrRedactedMatch(
+  context: DispatchContext,
+  keyed: KeyedRequests,
+  recording: Recording,
+  live: LiveRequest,
+  carried: readonly string[],
+  request: StoredRequest,
+  key: string,
+): Interaction | RecordingError {
+  const answer = recording.match(request, key)
+  if (!(answer instanceof RecordingError) || !context.allSecrets) return answer
+  const all = context.allSecrets()
+  if (all.length <= carried.length) return answer
+  const redacted = keyed.of(live, all)
+  if (redacted.key === key) return answer
+  const second = recording.match(redacted.request, redacted.key)
+  return second instanceof RecordingError ? answer : second
 }
 
 async function recordRequest(

@@ -163,6 +163,22 @@ describe('secrets: bad input', () => {
     }
   })
 
+  it('a key of the environment inside an uploaded file: redacted on disk, and the recording machine still replays it', async () => {
+    const dir = tempDir()
+    const env = { MY_VENDOR_API_KEY: 'vNd7Kq2Lp9Xs4Rt8Wz3Yb6Mc1Hf5Jg0' }
+    const upload = () => {
+      const form = new FormData()
+      form.append('file', new Blob([`MY_VENDOR_API_KEY=${env.MY_VENDOR_API_KEY}\n`]), '.env')
+      return fetch(`${base}/plain`, { method: 'POST', body: form }).then((response) => response.json())
+    }
+    const recorded = await session(dir, 'new', upload, { env })
+    expect(recorded.error).toBeUndefined()
+    expect(onDisk(dir)).not.toContain(env.MY_VENDOR_API_KEY)
+    const replayed = await session(dir, 'replay', upload, { env })
+    expect(replayed.error).toBeUndefined()
+    expect(replayed.result).toEqual(recorded.result)
+  })
+
   it('a test named after a key does not put the key in its file name or test_id', async () => {
     const dir = tempDir()
     const key = `ghp_${'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6'}`

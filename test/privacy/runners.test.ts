@@ -133,6 +133,11 @@ ${testFileBody()}`,
       })
       expect(record.code, record.output).toBe(0)
       expect(fixture.recordings().length).toBe(COUNT)
+      // The summary says how many values were redacted, and for which test file.
+      expect(record.output).toMatch(/\d+ secret value\(s\) redacted before writing/)
+      expect(record.output).toMatch(
+        /tests\/leaks\.test\.ts\s+· redacted \d+ secret value\(s\) before writing its recordings/,
+      )
       expect(leakedIn(fixture.dir, vitestCases)).toEqual([])
       const before = api.requests()
       const replay = await fixture.run([], {
@@ -167,6 +172,9 @@ ${testFileBody()}`,
     try {
       const record = await project.run({ env: { LEAK_API: api.url, LEAK_KEYS: keysOf(jestCases, 'key') } })
       expect(record.exitCode, record.output).toBe(0)
+      expect(record.output).toMatch(
+        /leaks\.test\.js\s+· redacted \d+ secret value\(s\) before writing its recordings/,
+      )
       expect(filesOf(project.dir).size).toBeGreaterThanOrEqual(COUNT)
       expect(leakedIn(project.dir, jestCases)).toEqual([])
       const before = api.requests()
