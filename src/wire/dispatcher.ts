@@ -14,7 +14,7 @@ import { credentialsOfRequest } from '../privacy/credential-sources.js'
 import type { Recording } from '../recording/recording.js'
 import { KeyedRequests, type KeyRules, type LiveRequest } from '../recording/request-key.js'
 import { replayableOf, storedResponseOf } from '../recording/response-store.js'
-import { type ClientSink, type FlowController, requestHeadersOf, sinkOf } from './handler-api.js'
+import { type ClientSink, type FlowController, failRequest, requestHeadersOf, sinkOf } from './handler-api.js'
 import { missAnswerOf } from './miss-answer.js'
 import { type CapturedResponse, type Dispatcher, forwardAndCapture } from './record.js'
 import { replayResponse } from './replay.js'
@@ -339,23 +339,9 @@ function replayable(interaction: Interaction, path: string) {
   }
 }
 
-const idleController: FlowController = {
-  paused: false,
-  aborted: false,
-  pause() {},
-  resume() {},
-  abort() {},
-}
-
 function answerWithError(sink: ClientSink, error: RecordingError): void {
   const { body, ...answer } = missAnswerOf(error)
   replayResponse(sink, { ...answer, chunks: [body] })
-}
-
-/** Fails a request the way a network error would: fetch rejects with `cause` = our error. */
-function failRequest(sink: ClientSink, error: unknown): void {
-  sink.start(idleController)
-  sink.error(error)
 }
 
 function truncatedError(path: string): Error {

@@ -130,3 +130,17 @@ export function requestHeadersOf(headers: unknown): Record<string, string> {
   }
   return out
 }
+
+const idleController: FlowController = {
+  paused: false,
+  aborted: false,
+  pause() {},
+  resume() {},
+  abort() {},
+}
+
+/** Fails a request the way a network error would: fetch rejects with `cause` = the error. */
+export function failRequest(sink: ClientSink, error: unknown): void {
+  sink.start(idleController)
+  sink.error(error)
+}

@@ -5,7 +5,7 @@
  * run's token in headers; the relay's response is the answer, streamed through unchanged, so
  * the app's client sees it event by event. Every other request goes where it would have gone.
  */
-import { type FlowController, requestHeadersOf, sinkOf } from '../../wire/handler-api.js'
+import { failRequest, requestHeadersOf, sinkOf } from '../../wire/handler-api.js'
 import type { Dispatcher } from '../../wire/record.js'
 import { relayResponseHandler } from './app-handler.js'
 import { RELAY_PATH, RELAY_TARGET_HEADER, RELAY_TEST_HEADER, RELAY_TOKEN_HEADER, type Tag } from './header.js'
@@ -28,10 +28,7 @@ export class AppRelayDispatcher {
     const sink = sinkOf(handler)
     relayAgent().then(
       (agent) => agent.dispatch(relayedOptionsOf(tag, options), relayResponseHandler(sink)),
-      (error) => {
-        sink.start(idleController)
-        sink.error(error)
-      },
+      (error) => failRequest(sink, error),
     )
     return true
   }
@@ -50,14 +47,6 @@ let agent: Promise<Dispatcher> | undefined
 function relayAgent(): Promise<Dispatcher> {
   agent ??= import('undici').then(({ Agent }) => new Agent() as unknown as Dispatcher)
   return agent
-}
-
-const idleController: FlowController = {
-  paused: false,
-  aborted: false,
-  pause() {},
-  resume() {},
-  abort() {},
 }
 
 function relayedOptionsOf(tag: Tag, options: any): any {
