@@ -11,6 +11,7 @@ import type { AggregatedResult, Reporter, TestContext } from '@jest/reporters'
 import type { Config } from '@jest/types'
 import pc from 'picocolors'
 import { endOfRun, fixCommandsOf, formatSummary, RecordingError } from '../src/index.js'
+import { carryConfigFile } from './cli-override.js'
 import { ensureRunDir, openRunDir, readEnvironmentReports, removeRunDir } from './run-dir.js'
 import { runFactsOf } from './run-facts.js'
 
@@ -38,6 +39,7 @@ export default class FetchRecordingsReporter implements Reporter {
         `jest-reporter option reportFile must be a path (relative to rootDir), got ${JSON.stringify(reportFile)}.`,
       )
     }
+    carryConfigFile(process.argv, globalConfig.rootDir)
     this.runDir = openRunDir()
     // Jest can end without onRunComplete (no tests found, a crash): the folder goes anyway.
     const runDir = this.runDir

@@ -19,6 +19,7 @@ import {
   type TestRun,
 } from '../src/index.js'
 import { bindToScope, type Scope } from './bind.js'
+import { CONFIG_FILE_ENV } from './cli-override.js'
 import { testNameOf } from './names.js'
 import { type EnvironmentOptions, loadOptions, splitEnvironmentOptions } from './options.js'
 import { announcedRunDir, writeEnvironmentReport } from './run-dir.js'
@@ -53,7 +54,9 @@ export class RecordingsSession {
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     const { own, rest } = splitEnvironmentOptions(config.projectConfig.testEnvironmentOptions)
-    this.options = own
+    // --testEnvironmentOptions dropped the config's configFile: the reporter found it (cli-override.ts).
+    const carried = process.env[CONFIG_FILE_ENV]
+    this.options = own.configFile === undefined && carried ? { ...own, configFile: carried } : own
     this.baseConfig = { ...config, projectConfig: { ...config.projectConfig, testEnvironmentOptions: rest } }
     this.testFile = context.testPath
     this.rootDir = config.projectConfig.rootDir

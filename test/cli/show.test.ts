@@ -157,6 +157,8 @@ describe('fetch-recordings show --html in a real headless Chromium', () => {
       expect(body).toContain('get_forecast({"city":"Oslo","days":1})')
       expect(body).toContain('Rate limit reached for gpt-4o.')
       expect(body).toContain('Echo: Plan a trip to Bergen')
+      // Recorded markup is text on the page, never markup.
+      expect(body).toContain('Weather in Oslo? </pre><script>alert(1)</script>')
       const firstRaw = tab.locator('section.interaction details').first()
       expect(await firstRaw.locator('pre').isVisible()).toBe(false)
       await firstRaw.locator('summary').click()

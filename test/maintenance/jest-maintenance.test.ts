@@ -125,3 +125,40 @@ describe('maintaining recordings on Jest', () => {
     )
   })
 })
+
+describe('--testEnvironmentOptions replaces the config object', () => {
+  const CONFIG_FILE = `module.exports = {
+  resolveRecordingPath: ({ testName }) => require('node:path').join(__dirname, 'custom', testName + '.json'),
+}
+`
+  test('the config\u2019s configFile is merged back in; a config that cannot be read fails and says so', async () => {
+    const api = await startFakeApi()
+    const carried = new JestProject({
+      environmentOptions: { configFile: './recordings.config.js' },
+      files: { 'recordings.config.js': CONFIG_FILE, 'one.test.js': fixture(asks('custom', ['c1'])) },
+    })
+    try {
+      const run = await carried.run({
+        env: { API_URL: api.url },
+        args: ['--testEnvironmentOptions={"mode":"new"}'],
+      })
+      expect(run.exitCode, run.output).toBe(0)
+      expect(carried.exists('custom/custom.json')).toBe(true)
+      expect(carried.exists('__recordings__')).toBe(false)
+      carried.write(
+        'jest.config.js',
+        `module.exports = async () => ({ testEnvironment: 'fetch-recordings/jest-env', reporters: ['default', 'fetch-recordings/jest-reporter'], testEnvironmentOptions: { configFile: './recordings.config.js' }, transform: {}, watchman: false })\n`,
+      )
+      const refused = await carried.run({
+        env: { API_URL: api.url },
+        args: ['--testEnvironmentOptions={"mode":"new"}'],
+      })
+      expect(refused.exitCode).toBe(1)
+      expect(refused.output).toContain('--testEnvironmentOptions replaces testEnvironmentOptions of')
+      expect(refused.output).toContain('Add "configFile" to the JSON you pass')
+    } finally {
+      carried.cleanup()
+      await api.close()
+    }
+  })
+})
