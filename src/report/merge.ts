@@ -44,6 +44,11 @@ export function mergeReports(reports: readonly ReportFileJson[]): RunReport {
     (shardsFull ? undefined : 'a shard ran filtered: folders of deleted test files are not judged')
   if (incomplete) result.foldersNotJudged = incomplete
   result.totals.removed += result.removedFolders.length
+  const bypassed = reports.reduce((sum, report) => sum + (report.bypassed ?? 0), 0)
+  if (bypassed > 0) {
+    const hosts = [...new Set(reports.flatMap((report) => report.bypassedHosts ?? []))].sort()
+    result.bypassed = { count: bypassed, hosts }
+  }
   return result
 }
 

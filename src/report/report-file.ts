@@ -54,8 +54,10 @@ export interface ReportFileJson {
   folderCandidates: string[]
   foldersNotJudged: string | null
   pruneSkipped: string | null
-  /** Requests that went to the network without passing the recorder; null: not counted by this version. */
-  bypassed: number | null
+  /** Connections that reached the network without passing the recorder (new and update modes watch for them). */
+  bypassed: number
+  /** Their hosts, sorted. */
+  bypassedHosts: string[]
 }
 
 export interface ReportFileInput {
@@ -85,7 +87,8 @@ export function reportFileJson({ runner, rootDir, facts, report }: ReportFileInp
     folderCandidates: (report.folderCandidates ?? []).map(rel),
     foldersNotJudged: report.foldersNotJudged ?? null,
     pruneSkipped: report.pruneSkipped ?? null,
-    bypassed: null,
+    bypassed: report.bypassed?.count ?? 0,
+    bypassedHosts: report.bypassed?.hosts ?? [],
   }
 }
 

@@ -70,7 +70,8 @@ function shardReport(index: number, count: number, extra: Partial<ReportFileJson
     folderCandidates: ['__recordings__/gone.test.js', `__recordings__/only-in-${index}.test.js`],
     foldersNotJudged: 'sharded',
     pruneSkipped: null,
-    bypassed: null,
+    bypassed: 0,
+    bypassedHosts: [],
     ...extra,
   }
 }
@@ -98,4 +99,12 @@ describe('mergeReports', () => {
       'the reports come from runs in different modes (replay, new)',
     )
   })
+})
+
+test('bypassed connections of the shards add up', () => {
+  const merged = mergeReports([
+    shardReport(1, 2, { bypassed: 2, bypassedHosts: ['api.example.com'] }),
+    shardReport(2, 2, { bypassed: 1, bypassedHosts: ['api.example.com', 'other.example.com'] }),
+  ])
+  expect(merged.bypassed).toEqual({ count: 3, hosts: ['api.example.com', 'other.example.com'] })
 })
