@@ -21,8 +21,21 @@ export interface StoredRequest {
   body?: unknown
 }
 
+/**
+ * Why a stored body is cut short (docs/modes.md#client-stops-reading-early):
+ *  - `client-timeout`: the client's own deadline fired mid-stream; replay waits for it again.
+ *  - `drain-limit`: the client stopped reading and the rest did not end within the drain limits.
+ *  - `test-end`: the test ended before the body did (nobody read it to its end).
+ *  - `network-error`: the connection failed after the client had stopped reading.
+ */
+export type CutBy = 'client-timeout' | 'drain-limit' | 'test-end' | 'network-error'
+
+export const CUTS: readonly CutBy[] = ['client-timeout', 'drain-limit', 'test-end', 'network-error']
+
 export interface StoredResponse {
   status: number
+  /** Only when the server's reason phrase is not the standard one for the status. */
+  status_text?: string
   headers: Record<string, string>
   is_streaming: boolean
   body_encoding?: BodyEncoding
@@ -31,8 +44,10 @@ export interface StoredResponse {
   /** The JSON body ended with a newline. */
   json_newline?: boolean
   body?: unknown
-  /** The client stopped reading before the end: replay errors if read past this point. */
+  /** The body is cut short: replay errors if read past this point. */
   truncated?: boolean
+  /** Why (absent in older files: then read as a client that stopped reading). */
+  truncated_by?: CutBy
 }
 
 export interface Interaction {
@@ -89,6 +104,15 @@ export function validateRecordingFile(value: unknown, file: string): RecordingFi
     }
     if (response.headers !== undefined && !isStringRecord(response.headers)) {
       fail(`${at}.response.headers`, 'is not an object of strings')
+    }
+    if (response.status_text !== undefined && typeof response.status_text !== 'string') {
+      fail(`${at}.response.status_text`, 'is not a string')
+    }
+    if (response.truncated_by !== undefined && !CUTS.includes(response.truncated_by as CutBy)) {
+      fail(
+        `${at}.response.truncated_by`,
+        `is ${JSON.stringify(response.truncated_by)}, expected one of ${CUTS.join(', ')}`,
+      )
     }
     checkEncoding(response.body_encoding, response.body, `${at}.response`, fail)
     checkContentEncoding(response, `${at}.response`, fail)

@@ -39,7 +39,12 @@ export function sentText(options: { path?: unknown; body?: unknown }): string {
   return `${String(options.path ?? '')}\n${body}`
 }
 
-export function normalizingSink(client: ClientSink, normalizer: IdNormalizer): NormalizingSink {
+/** `bodiless`: the answer to a HEAD, whose content-length is the resource's: headers only. */
+export function normalizingSink(
+  client: ClientSink,
+  normalizer: IdNormalizer,
+  { bodiless = false }: { bodiless?: boolean } = {},
+): NormalizingSink {
   const rewrite = normalizer.text
   let mode: 'pass' | 'stream' | 'hold' = 'pass'
   let pending = ''
@@ -57,8 +62,11 @@ export function normalizingSink(client: ClientSink, normalizer: IdNormalizer): N
       const encoding = headerValue(headers, 'content-encoding')
       // Uncompressed text is rewritten line by line as it arrives, whatever its type says (a
       // chunked text/plain stream must keep streaming); compressed text is held, then decoded.
-      if (STREAM_TYPE.test(contentType)) mode = encoding ? 'pass' : 'stream'
-      else if (TEXT_TYPE.test(contentType)) mode = encoding ? 'hold' : 'stream'
+      if (bodiless) mode = 'pass'
+      else if (STREAM_TYPE.test(contentType)) mode = encoding ? 'pass' : 'stream'
+      // A text body of known length is held too: it is delivered with its rewritten length.
+      else if (TEXT_TYPE.test(contentType))
+        mode = encoding || headerValue(headers, 'content-length') !== undefined ? 'hold' : 'stream'
       if (mode === 'hold') {
         held = { status, headers, statusText, chunks: [] }
         return true

@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
 import { encodeResponseBody, responseChunks } from '../format/body-codec.js'
 import { decodeBody } from '../format/content-encoding.js'
-import type { StoredResponse } from '../format/format.js'
+import type { CutBy, StoredResponse } from '../format/format.js'
 import { ID_HEADERS } from '../ids/id-rules.js'
 import type { ResponseHeaders } from '../wire/handler-api.js'
 import type { CapturedResponse } from '../wire/record.js'
@@ -87,35 +87,65 @@ export function storedResponseOf(
   }
   if (rewrite?.text && (decoded || !encoding) && isUtf8(bytes))
     bytes = Buffer.from(rewrite.text(bytes.toString('utf8')))
+  const length = resourceLength(captured, bytes)
+  if (length !== undefined) headers['content-length'] = length
   const contentType = headers['content-type'] ?? ''
+  const statusText =
+    captured.statusText === (STATUS_CODES[captured.status] ?? '') ? {} : { status_text: captured.statusText }
   return {
     status: captured.status,
+    ...statusText,
     headers,
     is_streaming: /text\/event-stream|ndjson|jsonl/i.test(contentType),
     ...encodeResponseBody(bytes, contentType),
-    ...(captured.complete ? {} : { truncated: true }),
+    ...(captured.complete ? {} : { truncated: true, truncated_by: captured.cutBy ?? 'test-end' }),
   }
 }
 
 export { decodeBody }
 
+/**
+ * A whole response with no body whose content-length is not 0 (a HEAD, a 304): the header
+ * describes the resource, not these bytes, so it cannot be recomputed on replay and is kept.
+ */
+function resourceLength(captured: CapturedResponse, body: Buffer): string | undefined {
+  if (!captured.complete || body.length > 0) return undefined
+  for (const [name, value] of Object.entries(captured.headers)) {
+    if (name.toLowerCase() !== 'content-length') continue
+    const length = String(Array.isArray(value) ? value[0] : value).trim()
+    return /^[1-9]\d*$/.test(length) ? length : undefined
+  }
+  return undefined
+}
+
 const replayCache = new WeakMap<StoredResponse, ReplayableResponse>()
 
+/** How long replay holds a stream cut by the client's deadline open for that deadline to fire again. */
+export const DEADLINE_HOLD_MS = 10_000
+
 /** Computed once per stored response: replaying it again costs no encoding work. */
-export function replayableOf(stored: StoredResponse, truncatedError: () => Error): ReplayableResponse {
+export function replayableOf(
+  stored: StoredResponse,
+  truncatedError: (cutBy: CutBy | undefined) => Error,
+): ReplayableResponse {
   const cached = replayCache.get(stored)
   if (cached) return cached
   const chunks = responseChunks(stored)
   const headers: ResponseHeaders = { ...stored.headers }
+  const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
+  const keepsLength = length === 0 && headers['content-length'] !== undefined
   if (!stored.is_streaming && !stored.truncated && stored.status !== 204 && stored.status !== 304) {
-    headers['content-length'] = String(chunks.reduce((sum, chunk) => sum + chunk.length, 0))
+    if (!keepsLength) headers['content-length'] = String(length)
+  } else if (!keepsLength) {
+    delete headers['content-length']
   }
   const replayable: ReplayableResponse = {
     status: stored.status,
-    statusText: STATUS_CODES[stored.status] ?? '',
+    statusText: stored.status_text ?? STATUS_CODES[stored.status] ?? '',
     headers,
     chunks,
-    ...(stored.truncated ? { endError: truncatedError } : {}),
+    ...(stored.truncated ? { endError: () => truncatedError(stored.truncated_by) } : {}),
+    ...(stored.truncated_by === 'client-timeout' ? { holdMs: DEADLINE_HOLD_MS } : {}),
   }
   replayCache.set(stored, replayable)
   return replayable

@@ -8,17 +8,18 @@ import { replaysOnly } from '../config/mode.js'
 import type { RecordingMode } from '../config/options.js'
 import { RecordingError } from '../errors.js'
 import type { Interaction, StoredRequest } from '../format/format.js'
-import type { IdMap } from '../ids/normalize-ids.js'
 import { idNormalizer, normalizingSink, sentText } from '../ids/normalizing-sink.js'
 import { credentialsOfRequest } from '../privacy/credential-sources.js'
 import type { Recording } from '../recording/recording.js'
 import { KeyedRequests, type KeyRules, type LiveRequest } from '../recording/request-key.js'
 import { replayableOf, storedResponseOf } from '../recording/response-store.js'
-import { type ClientSink, type FlowController, failRequest, requestHeadersOf, sinkOf } from './handler-api.js'
+import { truncatedError } from '../recording/truncated-error.js'
+import { requestToForward, untouchedRequest } from './forward-request.js'
+import { type ClientSink, failRequest, requestHeadersOf, sinkOf } from './handler-api.js'
 import { missAnswerOf } from './miss-answer.js'
 import { type CapturedResponse, type Dispatcher, forwardAndCapture } from './record.js'
 import { replayResponse } from './replay.js'
-import { type RequestBody, readRequestBody, requestBodyNow } from './request-body.js'
+import { isFormData, type RequestBody, readRequestBody, requestBodyNow } from './request-body.js'
 
 export interface DispatchContext {
   mode: RecordingMode
@@ -174,8 +175,7 @@ function handleBody(
       throw answer
     }
   }
-  const sent = body.contentType ? withContentType(options, body.contentType) : options
-  return recordRequest(context, recording, sent, sink, request, key, redacted, position, body.bytes)
+  return recordRequest(context, recording, options, sink, request, key, redacted, position, body)
 }
 
 /**
@@ -212,15 +212,17 @@ async function recordRequest(
   key: string,
   redacted: readonly string[],
   position: number,
-  body: Buffer,
+  body: RequestBody,
 ): Promise<void> {
   const slot = recording.reserve(key, redacted, `${request.method} ${request.url}`)
   const { ids } = recording
   // The test only ever sees normalized ids: the server gets the real ones back.
   const minted: Record<string, string> = {}
-  const forwarded = ids ? withRealIds(options, body, ids) : { ...options, body }
-  const normalizing = ids && idNormalizer(ids, { position, minted, sent: sentText(forwarded) })
-  const client = normalizing ? normalizingSink(sink, normalizing) : undefined
+  const { request: forwarded, bytes: sentBytes } = requestToForward(options, body, ids)
+  const sent = sentText({ path: forwarded.path, body: sentBytes })
+  const normalizing = ids && idNormalizer(ids, { position, minted, sent })
+  const bodiless = request.method === 'HEAD'
+  const client = normalizing ? normalizingSink(sink, normalizing, { bodiless }) : undefined
   const interactionOf = (captured: CapturedResponse): Interaction => ({
     request,
     response: storedResponseOf(
@@ -233,17 +235,16 @@ async function recordRequest(
     ),
     id_normalization_mapping: ids?.keepMapping ? minted : {},
   })
-  const captured = await forwardAndCapture(
-    await context.upstream(),
-    forwarded,
-    client ?? sink,
-    (started, upstream) => {
+  const captured = await forwardAndCapture(await context.upstream(), forwarded, client ?? sink, {
+    onStart(started, upstream) {
       // If the test ends before the body does, what arrived by then is stored, marked truncated.
-      slot.partial = () => interactionOf({ ...started, chunks: [...started.chunks], complete: false })
+      slot.partial = () =>
+        interactionOf({ ...started, chunks: [...started.chunks], complete: false, cutBy: 'test-end' })
+      // A body being drained is never paused: a test that ends meanwhile waits for it.
       slot.waitingForClient = () => upstream.paused
     },
-    () => recording.progress(),
-  )
+    onProgress: () => recording.progress(),
+  })
   // The slot outlives the response (until its test file ends): it must not keep the chunks.
   slot.partial = undefined
   slot.waitingForClient = undefined
@@ -258,22 +259,11 @@ async function recordRequest(
 async function forwardUntouched(context: DispatchContext, options: any, handler: any): Promise<void> {
   const upstream = await context.upstream()
   if (!isFormData(options.body)) {
-    upstream.dispatch(options, handler)
+    upstream.dispatch(untouchedRequest(options), handler)
     return
   }
   const body = await readRequestBody(options.body)
-  upstream.dispatch({ ...withContentType(options, body.contentType ?? ''), body: body.bytes }, handler)
-}
-
-function isFormData(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && (body as any)[Symbol.toStringTag] === 'FormData'
-}
-
-/** The request with its content type (the multipart boundary) replaced, content-length dropped. */
-function withContentType(options: any, contentType: string): any {
-  const headers = withoutContentLength(options.headers, 'content-type')
-  if (Array.isArray(headers)) return { ...options, headers: [...headers, 'content-type', contentType] }
-  return { ...options, headers: { ...(headers as object), 'content-type': contentType } }
+  upstream.dispatch(requestToForward(options, body, undefined).request, handler)
 }
 
 /** The request with one more header (an app server's attribution tag). */
@@ -290,45 +280,9 @@ function withHeader(options: any, name: string, value: string): any {
   return { ...options, headers: { ...headers, [name]: value } }
 }
 
-function withRealIds(options: any, body: Buffer, ids: IdMap): any {
-  const path = ids.restore(options.path)
-  if (body.length === 0 || !isUtf8(body)) return { ...options, path, body }
-  const text = body.toString('utf8')
-  const restored = ids.restore(text)
-  if (restored === text) return { ...options, path, body }
-  // The body changed length: undici computes content-length from the Buffer.
-  return { ...options, path, body: Buffer.from(restored), headers: withoutContentLength(options.headers) }
-}
-
-function withoutContentLength(headers: unknown, alsoDrop?: string): unknown {
-  if (!headers) return headers
-  const drop = (name: unknown) => {
-    const lower = String(name).toLowerCase()
-    return lower === 'content-length' || lower === alsoDrop
-  }
-  if (Array.isArray(headers)) {
-    const out: unknown[] = []
-    if (Array.isArray(headers[0])) {
-      for (const pair of headers as unknown[][]) if (!drop(pair[0])) out.push(pair[0], pair[1])
-      return out
-    }
-    for (let i = 0; i < headers.length; i += 2) {
-      if (!drop(headers[i])) out.push(headers[i], headers[i + 1])
-    }
-    return out
-  }
-  if (typeof (headers as any)[Symbol.iterator] === 'function') {
-    const out: unknown[] = []
-    for (const [name, value] of headers as Iterable<[unknown, unknown]>)
-      if (!drop(name)) out.push(name, value)
-    return out
-  }
-  return Object.fromEntries(Object.entries(headers as object).filter(([name]) => !drop(name)))
-}
-
 function replayable(interaction: Interaction, path: string) {
   try {
-    return replayableOf(interaction.response, () => truncatedError(path))
+    return replayableOf(interaction.response, (cutBy) => truncatedError(path, cutBy))
   } catch (error) {
     // A hand-edited or hostile body (10,000 levels deep) must fail the test, not the worker.
     throw new RecordingError(
@@ -342,11 +296,4 @@ function replayable(interaction: Interaction, path: string) {
 function answerWithError(sink: ClientSink, error: RecordingError): void {
   const { body, ...answer } = missAnswerOf(error)
   replayResponse(sink, { ...answer, chunks: [body] })
-}
-
-function truncatedError(path: string): Error {
-  return new RecordingError(
-    'RECORDING_TRUNCATED',
-    `The recorded response ends where the client stopped reading while it was recorded, and this run read further.\n  file: ${path}\nRe-record it with UPDATE_RECORDINGS=1 so the whole response is stored.`,
-  )
 }

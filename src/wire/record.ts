@@ -1,10 +1,22 @@
 /**
  * Recording is a tee: the request goes to the real dispatcher, every response event is passed
  * to the client as it arrives (streams keep streaming) and kept. The promise resolves when the
- * response ended; with `complete: false` when the client stopped reading early (the
- * recording is marked truncated, never stored as if whole); with undefined when the network
- * failed (nothing is stored, the client sees the failure).
+ * upstream response is over: whole (`complete`), cut (`cutBy` says why), or undefined when the
+ * network failed before the client stopped reading (nothing is stored, the client sees the
+ * failure).
+ *
+ * When the client stops reading after the headers (it cancelled the body: an SDK that breaks out
+ * of its loop on `[DONE]`, a test that read what it needed), the client's request ends at once
+ * with its own reason, and the upstream is drained to its end, within DRAIN_LIMITS, so what is
+ * stored never depends on whether the end of the body arrived before or after the client let go
+ * (docs/modes.md#client-stops-reading-early); a test that ends meanwhile waits for the drain
+ * (it is in flight, never paused: in-flight.ts). A client that gives up by its own deadline (a
+ * `TimeoutError`, from `AbortSignal.timeout`) is not drained: it aborted mid-stream, and what
+ * arrived until then is what it saw, stored cut by `client-timeout`.
  */
+// node:timers, not the global: fake timers (vi.useFakeTimers) replace the global setTimeout.
+import { clearTimeout, setTimeout } from 'node:timers'
+import type { CutBy } from '../format/format.js'
 import type { ClientSink, FlowController, ResponseHeaders } from './handler-api.js'
 
 export interface CapturedResponse {
@@ -13,74 +25,138 @@ export interface CapturedResponse {
   headers: ResponseHeaders
   chunks: Buffer[]
   complete: boolean
+  /** Why an incomplete body stopped where it did (set once the response is over). */
+  cutBy?: CutBy
 }
 
 export interface Dispatcher {
   dispatch(options: any, handler: any): boolean
 }
 
+/** How much of an upstream body is read on after its client stopped reading. */
+export interface DrainLimits {
+  bytes: number
+  ms: number
+}
+
+export const DRAIN_LIMITS: DrainLimits = { bytes: 8 * 1024 * 1024, ms: 5_000 }
+
+export interface CaptureHooks {
+  /**
+   * The headers arrived: `captured` is the response so far (it keeps growing), `upstream` its
+   * flow control (paused while the client is not reading; never while a body is drained).
+   */
+  onStart?: (captured: CapturedResponse, upstream: FlowController) => void
+  /** After every response event (headers, a chunk, the end, an error). */
+  onProgress?: () => void
+  limits?: DrainLimits
+}
+
+/** The client's own deadline (`AbortSignal.timeout`, also through `AbortSignal.any`). */
+export function isDeadline(reason: unknown): boolean {
+  return (reason as { name?: unknown } | null)?.name === 'TimeoutError'
+}
+
 export function forwardAndCapture(
   dispatcher: Dispatcher,
   options: any,
   sink: ClientSink,
-  /**
-   * Called when the headers arrive, with the response as captured so far (it keeps growing) and
-   * the upstream's flow control (paused while the client is not reading).
-   */
-  onStart?: (captured: CapturedResponse, upstream: FlowController) => void,
-  /** Called after every response event (headers, a chunk, the end, an error). */
-  onProgress?: () => void,
+  hooks: CaptureHooks = {},
 ): Promise<CapturedResponse | undefined> {
-  return new Promise((resolve) => {
-    let captured: CapturedResponse | undefined
-    let clientAborted = false
-    let upstream: FlowController
-
-    const clientController: FlowController = {
-      get paused() {
-        return upstream.paused
-      },
-      get aborted() {
-        return upstream.aborted
-      },
-      pause: () => upstream.pause(),
-      resume: () => upstream.resume(),
-      abort(reason) {
-        clientAborted = true
-        upstream.abort(reason)
-      },
-    }
-
-    dispatcher.dispatch(options, {
-      onRequestStart(controller: FlowController) {
-        upstream = controller
-        sink.start(clientController)
-      },
-      onResponseStart(
-        controller: FlowController,
-        status: number,
-        headers: ResponseHeaders,
-        statusText: string,
-      ) {
-        captured = { status, statusText: statusText ?? '', headers, chunks: [], complete: false }
-        onStart?.(captured, controller)
-        if (!sink.headers(status, headers, statusText ?? '')) controller.pause()
-        onProgress?.()
-      },
-      onResponseData(controller: FlowController, chunk: Buffer) {
-        captured?.chunks.push(chunk)
-        if (!sink.data(chunk)) controller.pause()
-        onProgress?.()
-      },
-      onResponseEnd() {
-        if (captured) captured.complete = true
-        resolve(captured)
-        sink.end()
-      },
-      onResponseError(_controller: FlowController, error: unknown) {
-        resolve(clientAborted ? captured : undefined)
-        sink.error(error)
-      },
-    })
+  const limits = hooks.limits ?? DRAIN_LIMITS
+  let resolveDone: (captured: CapturedResponse | undefined) => void = () => {}
+  const done = new Promise<CapturedResponse | undefined>((resolve) => {
+    resolveDone = resolve
   })
+  let captured: CapturedResponse | undefined
+  let upstream: FlowController
+  /** Set when the client aborted: 'deadline' stops the upstream, 'drain' reads it to its end. */
+  let clientStop: 'deadline' | 'drain' | undefined
+  let drainedBytes = 0
+  let drainTimer: NodeJS.Timeout | undefined
+  let cutBy: CutBy | undefined
+
+  const cutDrain = () => {
+    cutBy ??= 'drain-limit'
+    upstream.abort(new Error('fetch-recordings: drain limit reached'))
+  }
+
+  const stopReading = (reason: unknown) => {
+    if (!captured || isDeadline(reason)) {
+      clientStop = 'deadline'
+      if (captured) cutBy = 'client-timeout'
+      upstream.abort(reason)
+      return
+    }
+    clientStop = 'drain'
+    // The client's request ends now, with its own reason, as the network's would have.
+    queueMicrotask(() => sink.error(reason))
+    drainTimer = setTimeout(cutDrain, limits.ms).unref()
+    upstream.resume()
+  }
+
+  const clientController: FlowController = {
+    get paused() {
+      return upstream.paused
+    },
+    get aborted() {
+      return clientStop !== undefined || upstream.aborted
+    },
+    pause: () => {
+      if (!clientStop) upstream.pause()
+    },
+    resume: () => {
+      if (!clientStop) upstream.resume()
+    },
+    abort(reason) {
+      if (clientStop) return
+      stopReading(reason)
+    },
+  }
+
+  const finish = (result: CapturedResponse | undefined) => {
+    if (drainTimer) clearTimeout(drainTimer)
+    if (result && !result.complete) result.cutBy = cutBy ?? 'network-error'
+    resolveDone(result)
+    hooks.onProgress?.()
+  }
+
+  dispatcher.dispatch(options, {
+    onRequestStart(controller: FlowController) {
+      upstream = controller
+      sink.start(clientController)
+    },
+    onResponseStart(
+      controller: FlowController,
+      status: number,
+      headers: ResponseHeaders,
+      statusText: string,
+    ) {
+      captured = { status, statusText: statusText ?? '', headers, chunks: [], complete: false }
+      hooks.onStart?.(captured, controller)
+      if (!sink.headers(status, headers, statusText ?? '') && !clientStop) controller.pause()
+      hooks.onProgress?.()
+    },
+    onResponseData(controller: FlowController, chunk: Buffer) {
+      captured?.chunks.push(chunk)
+      if (clientStop === 'drain') {
+        drainedBytes += chunk.length
+        if (drainedBytes > limits.bytes) cutDrain()
+      } else if (!sink.data(chunk) && !clientStop) {
+        controller.pause()
+      }
+      hooks.onProgress?.()
+    },
+    onResponseEnd() {
+      if (captured) captured.complete = true
+      finish(captured)
+      if (!clientStop) sink.end()
+    },
+    onResponseError(_controller: FlowController, error: unknown) {
+      // A failure the client saw stores nothing; after the client let go, what arrived is kept.
+      finish(clientStop ? captured : undefined)
+      if (clientStop !== 'drain') sink.error(error)
+    },
+  })
+  return done
 }

@@ -12,7 +12,7 @@
  * by without the client asking (an Immediate per chunk cost ~10% of a 60-event replay).
  */
 // node:timers, not the global: fake timers (vi.useFakeTimers) replace the global setImmediate.
-import { clearImmediate, setImmediate } from 'node:timers'
+import { clearImmediate, clearTimeout, setImmediate, setTimeout } from 'node:timers'
 import type { ClientSink, FlowController, ResponseHeaders } from './handler-api.js'
 
 export interface ReplayableResponse {
@@ -20,8 +20,14 @@ export interface ReplayableResponse {
   statusText: string
   headers: ResponseHeaders
   chunks: readonly Buffer[]
-  /** Error raised instead of a clean end: the recording stops where the client stopped reading. */
+  /** Error raised instead of a clean end: the recording stops where the body was cut. */
   endError?: () => Error
+  /**
+   * The body was cut by the client's own deadline while recorded: after the last chunk, the
+   * stream stays open this long for the client's signal to fire again (its abort ends the
+   * replay with the client's own error) before `endError` is raised.
+   */
+  holdMs?: number
 }
 
 export function replayResponse(sink: ClientSink, response: ReplayableResponse): void {
@@ -33,6 +39,7 @@ export function replayResponse(sink: ClientSink, response: ReplayableResponse): 
   /** A chunk was delivered; the next waits for the client's demand (or the fallback turn). */
   let waiting = false
   let fallback: NodeJS.Immediate | undefined
+  let hold: NodeJS.Timeout | undefined
   /** Chunks handed over so far: the fallback acts only when a whole turn saw no progress. */
   let delivered = 0
 
@@ -40,6 +47,7 @@ export function replayResponse(sink: ClientSink, response: ReplayableResponse): 
     if (finished) return
     finished = true
     if (fallback) clearImmediate(fallback)
+    if (hold) clearTimeout(hold)
     fallback = undefined
     if (error === undefined) sink.end()
     else sink.error(error)
@@ -74,11 +82,17 @@ export function replayResponse(sink: ClientSink, response: ReplayableResponse): 
       if (!paused) armFallback()
       return
     }
-    const { endError } = response
+    const { endError, holdMs } = response
     if (!endError) return finish()
+    if (fallback) clearImmediate(fallback)
+    fallback = undefined
+    if (holdMs !== undefined) {
+      // Unref'd: a replay nobody waits for any more must not keep the process alive.
+      hold ??= setTimeout(() => finish(endError()), holdMs).unref()
+      return
+    }
     // Fetch asks for more as soon as its buffer has room, before the test decides to stop:
     // give the test a full turn to cancel before the truncation error is raised.
-    if (fallback) clearImmediate(fallback)
     fallback = setImmediate(() => finish(endError()))
   }
 
@@ -102,6 +116,7 @@ export function replayResponse(sink: ClientSink, response: ReplayableResponse): 
       if (aborted || finished) return
       aborted = true
       if (fallback) clearImmediate(fallback)
+      if (hold) clearTimeout(hold)
       queueMicrotask(() => finish(reason ?? abortError()))
     },
   }

@@ -14,6 +14,8 @@ export interface RequestBody {
    * boundary these bytes use, which replaces the one fetch announced.
    */
   contentType?: string | undefined
+  /** The caller sent a stream: it is forwarded as one (chunked when no length was given), as fetch would. */
+  streamed?: boolean
 }
 
 const EMPTY = Buffer.alloc(0)
@@ -48,7 +50,7 @@ export async function readRequestBody(body: unknown): Promise<RequestBody> {
     for await (const chunk of body as AsyncIterable<unknown>) {
       chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array))
     }
-    return { bytes: Buffer.concat(chunks) }
+    return { bytes: Buffer.concat(chunks), streamed: true }
   }
   if (typeof (body as Blob).arrayBuffer === 'function') {
     return { bytes: Buffer.from(await (body as Blob).arrayBuffer()) }
@@ -59,7 +61,7 @@ export async function readRequestBody(body: unknown): Promise<RequestBody> {
 }
 
 /** FormData of any realm (duck-typed as undici does). */
-function isFormData(body: unknown): boolean {
+export function isFormData(body: unknown): boolean {
   return (
     typeof body === 'object' &&
     body !== null &&

@@ -70,6 +70,8 @@ export async function session<T>(
     } catch (error) {
       thrown = error
     }
+    // As the integrations do: what the test left in flight is waited for (bounded) first.
+    await run.settle()
     const outcome = run.finish({ status: status ?? (thrown ? 'failed' : 'passed') })
     return { result, thrown, outcome, error: run.error(), path: outcome.path }
   } finally {

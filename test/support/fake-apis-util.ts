@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 
 export interface FakeApiState {
   // Read on every request so a test can flip randomIds on a running server.
-  options: { randomIds?: boolean }
+  options: { randomIds?: boolean; streamEndGapMs?: number | [number, number] }
   responseIds: Set<string>
   files: Map<string, { filename: string; bytes: number }>
   vectorStores: Map<string, string[]>
@@ -200,12 +200,27 @@ export async function writeEach(ctx: Ctx, chunks: Iterable<string>): Promise<boo
 
 /**
  * The last event goes out with the end of the body, in one write: SDKs that stop reading at
- * their terminator (`[DONE]`) then never race the end. (Whether a gap there is recorded as
- * truncated is the wire layer's business, tested on its own.)
+ * their terminator (`[DONE]`) then never race the end. With `streamEndGapMs`, the last event
+ * goes out on its own and the end follows after the gap, as over a real network (the wire
+ * layer drains such bodies: test/wire/cancel-after-end.test.ts).
  */
 export async function streamAll(ctx: Ctx, chunks: Iterable<string>, contentType?: string): Promise<void> {
   startStream(ctx, contentType)
-  const all = [...chunks]
-  const last = all.pop()
-  if (await writeEach(ctx, all)) ctx.res.end(last)
+  const gap = endGapOf(ctx.state.options.streamEndGapMs)
+  if (gap === undefined) {
+    const all = [...chunks]
+    const last = all.pop()
+    if (await writeEach(ctx, all)) ctx.res.end(last)
+    return
+  }
+  if (!(await writeEach(ctx, chunks))) return
+  if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap))
+  ctx.res.end()
+}
+
+/** Undefined when no gap is asked for: then the last event goes out with the end. */
+function endGapOf(gap: number | [number, number] | undefined): number | undefined {
+  if (gap === undefined || typeof gap === 'number') return gap
+  const [min, max] = gap
+  return min + Math.floor(Math.random() * (max - min + 1))
 }

@@ -30,6 +30,11 @@ export interface RecordedRequest {
 export interface FakeApiOptions {
   /** Default true: mint fresh random ids and timestamps on every response. */
   randomIds?: boolean
+  /**
+   * A pause, in ms, between a stream's last event and the end of its body: a fixed value, or
+   * [min, max] for a fresh random one per stream (over a real network the end often comes later).
+   */
+  streamEndGapMs?: number | [number, number]
 }
 
 export interface FakeApi {
@@ -138,7 +143,7 @@ function setVolatileHeaders(res: ServerResponse): void {
 }
 
 export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeApi> {
-  const liveOptions: FakeApiOptions = { randomIds: options.randomIds ?? true }
+  const liveOptions: FakeApiOptions = { ...options, randomIds: options.randomIds ?? true }
   const state: FakeApiState = {
     options: liveOptions,
     responseIds: new Set(),
