@@ -3,7 +3,6 @@
  * from the test's recording or sent to the network and recorded. It knows nothing about test
  * runners: the recorder tells it which recording a request belongs to.
  */
-import { isUtf8 } from 'node:buffer'
 import { replaysOnly } from '../config/mode.js'
 import type { RecordingMode } from '../config/options.js'
 import { RecordingError } from '../errors.js'
