@@ -395,12 +395,23 @@ export class Recorder {
    * mutate their argument).
    */
   private keyOfStored(stored: StoredRequest): string {
-    const url = this.withoutSecrets(new URL(stored.url))
     const none = { matcher: secretMatcherOf([]), found: new Set<string>(), extra: this.rules.secretParams }
-    const request: StoredRequest = redactRequest({ ...stored, url: url.href }, none)
+    const request: StoredRequest = redactRequest({ ...stored, url: this.storedUrlToKey(stored.url) }, none)
     const normalize = this.rules.normalizeRequest
     const normalized = normalize ? (normalize(structuredClone(request)) ?? request) : request
     return requestKey(normalized, this.rules.matchHeaders)
+  }
+
+  /**
+   * Without userinfo and query there is nothing to take out, and the key parses the URL anyway
+   * (redactUrl, requestKey): parsing it here too was one `new URL` per stored request. Only
+   * without normalizeRequest: the hook sees the URL (and the endpoint derived from it) printed
+   * by the WHATWG parser, as always.
+   */
+  private storedUrlToKey(href: string): string {
+    const nothingToRemove = !href.includes('?') && !href.includes('@')
+    if (nothingToRemove && !this.rules.normalizeRequest) return href
+    return this.withoutSecrets(new URL(href)).href
   }
 
   private secretsFor(requestSecrets: readonly string[]): readonly string[] {
