@@ -38,7 +38,7 @@ import {
   settleInFlight,
 } from './in-flight.js'
 import { Recording, type RecordingOutcome, type TestStatus } from './recording.js'
-import { type KeyRules, requestKey } from './request-key.js'
+import { type KeyRules, sameStoredRequest, storedRequestKey, withoutCredentials } from './request-key.js'
 import { DEFAULT_VOLATILE_HEADERS } from './response-store.js'
 
 export interface RecorderOptions extends RecordingsOptions {
@@ -304,7 +304,11 @@ export class Recorder {
 
   private runForRequest(method: string, url: string): TestRun | undefined {
     const bound = this.als.getStore()
-    if (bound?.finished) throw this.lateRequest(bound, `${method} ${this.withoutSecrets(new URL(url)).href}`)
+    if (bound?.finished)
+      throw this.lateRequest(
+        bound,
+        `${method} ${withoutCredentials(new URL(url), this.rules.secretParams).href}`,
+      )
     if (bound) return bound
     if (this.active.size === 1) return this.active.values().next().value
     if (this.active.size > 1) {
@@ -357,7 +361,10 @@ export class Recorder {
         matchHeaders: this.rules.matchHeaders,
         allowRepeats: this.options.allowRepeats === true,
         keepFailed: this.options.keepFailedRecordings === true,
-        keyOf: (request) => this.keyOfStored(request),
+        keyOf: (request) => storedRequestKey(request, this.rules),
+        sameRequest: this.rules.normalizeRequest
+          ? undefined
+          : (live, stored) => sameStoredRequest(live, stored, this.rules.matchHeaders),
         idRules: this.idRules,
         sanitize: (file) => redactRecording(file, this.currentSecrets()),
       })
@@ -378,40 +385,6 @@ export class Recorder {
     if (witness) witness.recording.noteMiss(error)
     else process.emitWarning(error.message, { code: error.code })
     return error
-  }
-
-  private withoutSecrets(url: URL): URL {
-    url.username = ''
-    url.password = ''
-    for (const name of [...url.searchParams.keys()]) {
-      if (isCredentialParam(name, this.rules.secretParams)) url.searchParams.delete(name)
-    }
-    return url
-  }
-
-  /**
-   * A stored request keyed under today's rules, so a new normalizeRequest, secret parameter or
-   * credential name applies to files recorded before it (the hook gets a copy: hooks may
-   * mutate their argument).
-   */
-  private keyOfStored(stored: StoredRequest): string {
-    const none = { matcher: secretMatcherOf([]), found: new Set<string>(), extra: this.rules.secretParams }
-    const request: StoredRequest = redactRequest({ ...stored, url: this.storedUrlToKey(stored.url) }, none)
-    const normalize = this.rules.normalizeRequest
-    const normalized = normalize ? (normalize(structuredClone(request)) ?? request) : request
-    return requestKey(normalized, this.rules.matchHeaders)
-  }
-
-  /**
-   * Without userinfo and query there is nothing to take out, and the key parses the URL anyway
-   * (redactUrl, requestKey): parsing it here too was one `new URL` per stored request. Only
-   * without normalizeRequest: the hook sees the URL (and the endpoint derived from it) printed
-   * by the WHATWG parser, as always.
-   */
-  private storedUrlToKey(href: string): string {
-    const nothingToRemove = !href.includes('?') && !href.includes('@')
-    if (nothingToRemove && !this.rules.normalizeRequest) return href
-    return this.withoutSecrets(new URL(href)).href
   }
 
   private secretsFor(requestSecrets: readonly string[]): readonly string[] {

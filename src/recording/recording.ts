@@ -53,6 +53,11 @@ export interface RecordingSettings {
   keepFailed: boolean
   /** The match key of a stored request under today's rules (normalizeRequest, secret params). */
   keyOf: (request: StoredRequest) => string
+  /**
+   * True only when a stored request provably has the live request's key (request-key.ts,
+   * sameStoredRequest); absent when that cannot be known without keying (normalizeRequest).
+   */
+  sameRequest?: ((live: StoredRequest, stored: StoredRequest) => boolean) | undefined
   /** Id normalization rules; undefined when normalizeIds is off. */
   idRules?: IdRules | undefined
   /** Makes a content safe to write (redaction); reports the credentials it replaced. */
@@ -62,7 +67,14 @@ export interface RecordingSettings {
 interface Loaded {
   interactions: Interaction[]
   text: string | undefined
-  index: Map<string, number[]>
+  /** Positions by key, made at the first request not matched in order (see match). */
+  index?: Map<string, number[]>
+}
+
+/** A request as match needs it: its stored form, and its key (made only if asked for). */
+export interface MatchableRequest {
+  readonly request: StoredRequest
+  readonly key: string
 }
 
 export interface Slot {
@@ -82,8 +94,11 @@ export interface Slot {
 export class Recording {
   private loaded: Loaded | undefined
   private loadError: RecordingError | undefined
+  /** Per key, how far its positions are used (an entry used in order is skipped there too). */
   private cursors = new Map<string, number>()
   private used = new Set<number>()
+  /** No entry before this position is unused. */
+  private firstUnused = 0
   private slots: Slot[] = []
   private replayed = 0
   private bypassed: string[] = []
@@ -124,6 +139,7 @@ export class Recording {
   beginAttempt(): void {
     this.cursors.clear()
     this.used.clear()
+    this.firstUnused = 0
     this.slots = []
     this.replayed = 0
     this.bypassed = []
@@ -138,14 +154,17 @@ export class Recording {
     return this.requests++
   }
 
-  /** The n-th identical request gets the n-th recorded answer. */
-  match(request: StoredRequest, key: string): Interaction | RecordingError {
+  /**
+   * The n-th identical request gets the n-th recorded answer. A suite replays in the order it
+   * recorded, so the first unused entry is tried first: when it is this very request it is
+   * also what the key would find (every earlier entry is used, so it is the first unused one
+   * of its key too), and no stored request needs keying (docs/performance.md). Otherwise
+   * every entry is keyed once, and requests are looked up by key.
+   */
+  match(live: MatchableRequest): Interaction | RecordingError {
     const loaded = this.load()
-    const positions = loaded.index.get(key)
-    const cursor = this.cursors.get(key) ?? 0
-    if (positions && cursor < positions.length) {
-      this.cursors.set(key, cursor + 1)
-      const position = positions[cursor] as number
+    const position = this.nextInOrder(loaded, live.request) ?? this.nextOfKey(loaded, live.key)
+    if (position !== undefined) {
       this.used.add(position)
       this.replayed++
       const interaction = loaded.interactions[position] as Interaction
@@ -154,18 +173,52 @@ export class Recording {
         this.ids.learn(interaction.id_normalization_mapping)
       return interaction
     }
+    const positions = this.indexed(loaded).get(live.key)
     if (positions && this.settings.allowRepeats) {
       this.replayed++
       return loaded.interactions[positions[positions.length - 1] as number] as Interaction
     }
     return missError({
-      request,
+      request: live.request,
       testId: this.testId,
       file: this.path,
       mode: this.settings.mode,
       recorded: loaded.interactions.map((interaction) => interaction.request),
       ...(positions ? { exhaustedAfter: positions.length } : {}),
     })
+  }
+
+  private nextInOrder(loaded: Loaded, request: StoredRequest): number | undefined {
+    const same = this.settings.sameRequest
+    if (!same) return undefined
+    while (this.used.has(this.firstUnused)) this.firstUnused++
+    const next = loaded.interactions[this.firstUnused]
+    return next && this.keyable(() => same(request, next.request)) ? this.firstUnused : undefined
+  }
+
+  private nextOfKey(loaded: Loaded, key: string): number | undefined {
+    const positions = this.indexed(loaded).get(key)
+    if (!positions) return undefined
+    let cursor = this.cursors.get(key) ?? 0
+    while (cursor < positions.length && this.used.has(positions[cursor] as number)) cursor++
+    this.cursors.set(key, cursor)
+    return positions[cursor]
+  }
+
+  private indexed(loaded: Loaded): Map<string, number[]> {
+    loaded.index ??= this.keyable(() => this.indexOf(loaded.interactions))
+    return loaded.index
+  }
+
+  /** Keying (or comparing) a stored request 10,000 levels deep overflows the stack. */
+  private keyable<T>(work: () => T): T {
+    try {
+      return work()
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error
+      this.loadError = tooDeep(this.path, error)
+      throw this.loadError
+    }
   }
 
   /** A connection to `host` that no transport saw was made during this attempt. */
@@ -244,16 +297,11 @@ export class Recording {
     const read = readRecordingFile(this.path)
     try {
       if ('error' in read) throw read.error
-      this.loaded = {
-        interactions: read.interactions,
-        text: read.text,
-        index: this.indexOf(read.interactions),
-      }
+      this.loaded = { interactions: read.interactions, text: read.text }
       return this.loaded
     } catch (error) {
       this.unloadedText = read.text
-      // Keying a stored request 10,000 levels deep overflows the stack.
-      this.loadError = error instanceof RangeError ? tooDeep(this.path, error) : (error as RecordingError)
+      this.loadError = error as RecordingError
       throw this.loadError
     }
   }
@@ -339,7 +387,7 @@ export class Recording {
    */
   private replaceable(status: TestStatus, recorded: readonly Interaction[]): Loaded | undefined {
     if (this.unloadedText === undefined || (status !== 'passed' && recorded.length === 0)) return undefined
-    return { interactions: [], text: this.unloadedText, index: new Map() }
+    return { interactions: [], text: this.unloadedText }
   }
 
   /**
@@ -349,7 +397,7 @@ export class Recording {
   private hold(loaded: Loaded, recorded: readonly Interaction[]): void {
     if (recorded.length === 0) return
     const interactions = [...loaded.interactions, ...recorded]
-    this.loaded = { interactions, text: loaded.text, index: this.indexOf(interactions) }
+    this.loaded = { interactions, text: loaded.text }
     this.held += recorded.length
   }
 
@@ -409,7 +457,7 @@ export class Recording {
         this.loadError = undefined
         this.unloadedText = undefined
         this.change = outcome.change = 'removed'
-        this.loaded = { interactions: [], text: undefined, index: new Map() }
+        this.loaded = { interactions: [], text: undefined }
       }
       return
     }
@@ -431,6 +479,6 @@ export class Recording {
     const created = loaded.text === undefined && this.change !== 'created'
     this.change = outcome.change = created || this.change === 'created' ? 'created' : 'updated'
     // Later attempts (retries) replay what this one wrote.
-    this.loaded = { interactions: file.interactions, text, index: this.indexOf(file.interactions) }
+    this.loaded = { interactions: file.interactions, text }
   }
 }

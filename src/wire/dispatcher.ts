@@ -10,7 +10,12 @@ import type { Interaction, StoredRequest } from '../format/format.js'
 import { idNormalizer, normalizingSink, sentText } from '../ids/normalizing-sink.js'
 import { credentialsOfRequest } from '../privacy/credential-sources.js'
 import type { Recording } from '../recording/recording.js'
-import { KeyedRequests, type KeyRules, type LiveRequest } from '../recording/request-key.js'
+import {
+  type KeyedRequest,
+  KeyedRequests,
+  type KeyRules,
+  type LiveRequest,
+} from '../recording/request-key.js'
 import { replayableOf, storedResponseOf } from '../recording/response-store.js'
 import { truncatedError } from '../recording/truncated-error.js'
 import { requestToForward, untouchedRequest } from './forward-request.js'
@@ -158,14 +163,15 @@ function handleBody(
   const carried = credentialsOfRequest(headers, url, context.rules.secretParams)
   if (carried.length > 0) context.secretsFor(carried)
   const live = { method, url, headers, body: body.bytes }
-  const { request, key, redacted } = keyed.of(live, carried)
+  const keyedRequest = keyed.of(live, carried)
+  const { request, redacted } = keyedRequest
   // Secrets found by field name join the run's list: an echo in a response is redacted too.
   if (redacted.length > 0) context.secretsFor(redacted)
   const sink = sinkOf(handler)
   const position = recording.nextPosition()
 
   if (context.mode !== 'update') {
-    const answer = matchOrRedactedMatch(context, keyed, recording, live, carried, request, key)
+    const answer = matchOrRedactedMatch(context, keyed, recording, live, carried, keyedRequest)
     if (!(answer instanceof RecordingError)) {
       replayResponse(sink, replayable(answer, recording.path))
       return undefined
@@ -174,7 +180,7 @@ function handleBody(
       throw answer
     }
   }
-  return recordRequest(context, recording, options, sink, request, key, redacted, position, body)
+  return recordRequest(context, recording, options, sink, request, keyedRequest.key, redacted, position, body)
 }
 
 /**
@@ -189,16 +195,15 @@ function matchOrRedactedMatch(
   recording: Recording,
   live: LiveRequest,
   carried: readonly string[],
-  request: StoredRequest,
-  key: string,
+  first: KeyedRequest,
 ): Interaction | RecordingError {
-  const answer = recording.match(request, key)
+  const answer = recording.match(first)
   if (!(answer instanceof RecordingError) || !context.allSecrets) return answer
   const all = context.allSecrets()
   if (all.length <= carried.length) return answer
   const redacted = keyed.of(live, all)
-  if (redacted.key === key) return answer
-  const second = recording.match(redacted.request, redacted.key)
+  if (redacted.key === first.key) return answer
+  const second = recording.match(redacted)
   return second instanceof RecordingError ? answer : second
 }
 

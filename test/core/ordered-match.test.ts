@@ -1,0 +1,228 @@
+/**
+ * A request replayed in recorded order is matched by comparing it with the next unused stored
+ * request instead of keying every stored request (Recording.match, sameStoredRequest). That
+ * shortcut must never change what matches: generated requests (credentials in headers, query
+ * parameters, named body fields and token formats; JSON, form and text bodies) hold it to the
+ * two facts it rests on, and generated sequences of stored and live requests are matched with
+ * and without it, answer by answer.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { afterAll, describe, expect, it } from 'vitest'
+import { RecordingError } from '../../src/errors.js'
+import { printRecording } from '../../src/format/file-text.js'
+import { FORMAT_V1, type Interaction, type StoredRequest } from '../../src/format/format.js'
+import { credentialsOfRequest } from '../../src/privacy/credential-sources.js'
+import { Recording } from '../../src/recording/recording.js'
+import {
+  KeyedRequest,
+  type KeyRules,
+  type LiveRequest,
+  requestKey,
+  sameStoredRequest,
+  storedRequestKey,
+  storedRequestOf,
+} from '../../src/recording/request-key.js'
+
+const SEED = 20261201
+const dir = mkdtempSync(join(tmpdir(), 'fr-ordered-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const token = fc.oneof(
+  fc.stringMatching(/^sk-proj-[A-Za-z0-9]{24}7a$/),
+  fc.stringMatching(/^ghp_[A-Za-z0-9]{36}$/),
+  fc.stringMatching(/^AKIA[A-Z0-9]{16}$/),
+)
+const word = fc.constantFrom('hello', 'gpt-4o', 'user', 'assistant', 'the answer', '', '42', 'null')
+const text = fc.oneof(
+  word,
+  token,
+  fc.string({ maxLength: 12 }),
+  token.map((t) => `key ${t} inside`),
+)
+const fieldName = fc.constantFrom(
+  'content',
+  'role',
+  'api_key',
+  'password',
+  'model',
+  'x',
+  'client_secret',
+  'n',
+)
+const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    text,
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(fieldName, tie('value'), { maxKeys: 4 }),
+  ),
+})).value
+
+const path = fc.constantFrom('/v1/chat', '/v1/x', '/bot123456:AAHk9a2b3c4d5e6f7g8h9i0jKLMNOPQRSTU/getMe')
+const query = fc.constantFrom(
+  '',
+  '?a=1',
+  '?b=2&a=1',
+  '?key=AIzaSyA1234567890abcdefghijklmnopqrstu',
+  '?api_key=x1',
+)
+const liveRequest: fc.Arbitrary<LiveRequest> = fc
+  .record({
+    method: fc.constantFrom('POST', 'GET', 'post'),
+    path,
+    query,
+    auth: fc.option(token, { nil: undefined }),
+    body: fc.oneof(
+      json.map((value) => ({ type: 'application/json', bytes: JSON.stringify(value) ?? 'null' })),
+      fc
+        .array(fc.tuple(fieldName, text), { maxLength: 4 })
+        .map((pairs) => ({
+          type: 'application/x-www-form-urlencoded',
+          bytes: new URLSearchParams(pairs).toString(),
+        })),
+      text.map((value) => ({ type: 'text/plain', bytes: value })),
+    ),
+  })
+  .map(({ method, path, query, auth, body }) => ({
+    method,
+    url: new URL(`https://api.example.test${path}${query}`),
+    headers: { 'content-type': body.type, ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+    body: Buffer.from(body.bytes),
+  }))
+
+const RULES: KeyRules = { matchHeaders: [], secretParams: new Set() }
+
+function liveForm(live: LiveRequest, rules: KeyRules = RULES): KeyedRequest {
+  const carried = credentialsOfRequest(live.headers, live.url, rules.secretParams)
+  const found = new Set<string>()
+  return new KeyedRequest(storedRequestOf(live, rules, carried, found), [...found], rules.matchHeaders)
+}
+
+describe('matching in recorded order', () => {
+  it('a stored form, keyed as a stored request, has the key of the live request it came from', () => {
+    fc.assert(
+      fc.property(liveRequest, (live) => {
+        const keyed = liveForm(live)
+        // What a file holds is that form after a JSON round trip.
+        const stored = JSON.parse(JSON.stringify(keyed.request)) as StoredRequest
+        expect(storedRequestKey(stored, RULES)).toBe(keyed.key)
+      }),
+      { seed: SEED, numRuns: 600 },
+    )
+  })
+
+  it('two requests the comparison calls the same have one key', () => {
+    const edited = (request: StoredRequest, edit: number, live: LiveRequest): StoredRequest => {
+      const copy = JSON.parse(JSON.stringify(request)) as StoredRequest
+      if (edit === 1) copy.method = copy.method.toLowerCase()
+      if (edit === 2) copy.body = reorderKeys(copy.body)
+      if (edit === 3) copy.url = `${copy.url}${copy.url.includes('?') ? '&' : '?'}z=1`
+      if (edit === 4) copy.body = { wrapped: copy.body ?? null }
+      if (edit === 5) copy.headers = { ...copy.headers, 'x-other': live.method }
+      return copy
+    }
+    let same = 0
+    fc.assert(
+      fc.property(liveRequest, fc.integer({ min: 0, max: 5 }), (live, edit) => {
+        const keyed = liveForm(live)
+        const stored = edited(keyed.request, edit, live)
+        if (sameStoredRequest(keyed.request, stored, [])) {
+          same++
+          expect(storedRequestKey(stored, RULES)).toBe(keyed.key)
+        }
+      }),
+      { seed: SEED + 1, numRuns: 600 },
+    )
+    expect(same).toBeGreaterThan(200)
+  })
+
+  it('matches every generated sequence exactly as matching by key alone does', () => {
+    let file = 0
+    fc.assert(
+      fc.property(
+        fc.array(liveRequest, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.boolean(),
+        (recorded, order, allowRepeats) => {
+          // The live sequence: recorded requests picked by `order` (repeats, gaps, any order).
+          const live =
+            order.length === 0 ? recorded : order.map((i) => recorded[i % recorded.length] as LiveRequest)
+          const path = join(dir, `f${file++}.json`)
+          writeFileSync(
+            path,
+            printRecording({ format: FORMAT_V1, test_id: 't', interactions: interactionsOf(recorded) }),
+          )
+          const answers = (ordered: boolean) => {
+            const recording = recordingAt(path, ordered, allowRepeats)
+            recording.beginAttempt()
+            return live.map((request) => answerOf(recording.match(liveForm(request))))
+          }
+          expect(answers(true)).toEqual(answers(false))
+        },
+      ),
+      { seed: SEED + 2, numRuns: 300 },
+    )
+  })
+})
+
+function interactionsOf(recorded: readonly LiveRequest[]): Interaction[] {
+  return recorded.map((live, position) => ({
+    request: liveForm(live).request,
+    response: {
+      status: 200,
+      headers: {},
+      is_streaming: false,
+      body_encoding: 'text',
+      body: `answer ${position}`,
+    },
+    id_normalization_mapping: {},
+  }))
+}
+
+function recordingAt(path: string, ordered: boolean, allowRepeats: boolean): Recording {
+  return new Recording(
+    path,
+    't',
+    { testFile: 'f.test.ts', testName: 't' },
+    {
+      mode: 'replay',
+      matchHeaders: [],
+      allowRepeats,
+      keepFailed: false,
+      keyOf: (request) => storedRequestKey(request, RULES),
+      sameRequest: ordered ? (live, stored) => sameStoredRequest(live, stored, []) : undefined,
+      sanitize: (file) => ({ file, found: new Set() }),
+    },
+  )
+}
+
+function answerOf(answer: Interaction | RecordingError): string {
+  return answer instanceof RecordingError ? answer.code : String(answer.response.body)
+}
+
+function reorderKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reorderKeys)
+  if (typeof value !== 'object' || value === null) return value
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([k, v]) => [k, reorderKeys(v)]),
+  )
+}
+
+it('keeps requestKey the key of a stored form (the function both sides share)', () => {
+  const keyed = liveForm({
+    method: 'POST',
+    url: new URL('https://api.example.test/v1/chat?b=2&a=1'),
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from('{"b":1,"a":[1,2]}'),
+  })
+  expect(keyed.key).toBe(requestKey(keyed.request, []))
+  expect(keyed.key).toBe('POST https://api.example.test/v1/chat?a=1&b=2\n{}\njson:{"a":[1,2],"b":1}')
+})
