@@ -79,9 +79,18 @@ const HEADER_NAME =
   /(?:subscription_?key|_token$|^token$|auth|api_?key|secret|signature|credential|passw|session|cookie|^x_.*_key$)/
 
 export function isCredentialHeader(name: string): boolean {
-  const snake = snakeName(name)
-  return HEADER_NAMES.has(snake) || HEADER_NAME.test(snake)
+  let named = headerNames.get(name)
+  if (named === undefined) {
+    // Every request has the same few header names: each is judged once.
+    if (headerNames.size >= 1_000) headerNames.clear()
+    const snake = snakeName(name)
+    named = HEADER_NAMES.has(snake) || HEADER_NAME.test(snake)
+    headerNames.set(name, named)
+  }
+  return named
 }
+
+const headerNames = new Map<string, boolean>()
 
 /**
  * Environment variables: `*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSW*`, `*CREDENTIAL*`, `*_AUTH`,

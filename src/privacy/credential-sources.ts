@@ -20,7 +20,7 @@ export function credentialsOfRequest(
   for (const [name, value] of Object.entries(headers)) {
     if (name === 'content-type') continue
     if (isCredentialHeader(name)) addHeaderValue(value, values)
-    else if (looksLikeCredential(value)) values.add(value)
+    else if (headerValueLooksLikeCredential(value)) values.add(value)
   }
   if (url.search !== '') {
     for (const [name, value] of url.searchParams) {
@@ -29,6 +29,22 @@ export function credentialsOfRequest(
   }
   return [...values].filter(isSearchable)
 }
+
+/**
+ * Ordinary headers (`user-agent`, `accept-encoding`, an SDK's `x-stainless-*`) repeat their
+ * values on every request: each value is judged once (bounded).
+ */
+function headerValueLooksLikeCredential(value: string): boolean {
+  let looks = judgedValues.get(value)
+  if (looks === undefined) {
+    if (judgedValues.size >= 1_000) judgedValues.clear()
+    looks = looksLikeCredential(value)
+    judgedValues.set(value, looks)
+  }
+  return looks
+}
+
+const judgedValues = new Map<string, boolean>()
 
 function addHeaderValue(value: string, into: Set<string>): void {
   into.add(value)

@@ -75,17 +75,17 @@ export class KeyedRequests {
     const found = new Set<string>()
     const request = storedRequestOf(live, this.rules, secrets, found)
     const keyed = new KeyedRequest(request, [...found], this.rules.matchHeaders)
-    if (target !== undefined) {
-      // A copy: a Uint8Array body is the caller's memory, which the caller may reuse.
-      const entry = { body: Buffer.from(live.body), keyed }
-      if (!bodies) {
-        if (this.cache.size >= MAX_CACHED_TARGETS) this.cache.clear()
-        this.cache.set(target, [entry])
-      } else {
-        if (bodies.length >= MAX_CACHED_BODIES) bodies.shift()
-        bodies.push(entry)
-      }
+    if (target === undefined) return keyed
+    if (!bodies) {
+      // A target seen once is only noted: a suite of distinct requests (each test its own
+      // prompt) would otherwise copy and keep every body for nothing.
+      if (this.cache.size >= MAX_CACHED_TARGETS) this.cache.clear()
+      this.cache.set(target, [])
+      return keyed
     }
+    if (bodies.length >= MAX_CACHED_BODIES) bodies.shift()
+    // A copy: a Uint8Array body is the caller's memory, which the caller may reuse.
+    bodies.push({ body: Buffer.from(live.body), keyed })
     return keyed
   }
 
