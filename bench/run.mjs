@@ -8,7 +8,8 @@
  * order between rounds. Prints one markdown table of medians and writes it to
  * bench/results/latest.md. Only node: built-ins here: the bench deps may not be installed yet.
  *
- * Options: --quick (tiny smoke run, CI), --rounds <n>, --only <c1,c2>, --workloads <w1,w2,...,w5>
+ * Options: --quick (tiny smoke run, CI), --rounds <n>, --only <c1,c2>,
+ * --workloads <w1,w2,w3,w4-json,w4-sse,first,relay,w5,w5-jest> (`first` = every first-<n>).
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -17,6 +18,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { extraWorkloads, renderFirstTable, renderRelayTable } from './lib/extra-rows.mjs'
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url))
 const ROOT_DIR = join(BENCH_DIR, '..')
@@ -40,8 +42,13 @@ const CHILD_TIMEOUT_MS = QUICK ? 30_000 : 240_000
 /** Contenders, in base order (rotated each round). `recorded`: needs a setup recording step. */
 const CONTENDERS = [
   { id: 'fetch-recordings', name: 'fetch-recordings', recorded: true },
-  // The same recorder serving axios through the node:http transport (replay only: W1, W2).
-  { id: 'fetch-recordings-axios', name: 'fetch-recordings, axios', recorded: true, workloads: ['w1', 'w2'] },
+  // The same recorder serving axios through the node:http transport (replay only: W1–W3).
+  {
+    id: 'fetch-recordings-axios',
+    name: 'fetch-recordings, axios',
+    recorded: true,
+    workloads: ['w1', 'w2', 'w3'],
+  },
   { id: 'loopback', name: 'live loopback' },
   { id: 'mock-agent', name: 'undici MockAgent' },
   { id: 'snapshot-agent', name: 'undici SnapshotAgent', recorded: true },
@@ -52,11 +59,15 @@ const CONTENDERS = [
   { id: 'floor-one-chunk', name: 'floor: bare dispatcher, 1 chunk', workloads: ['w2'] },
   { id: 'floor-events', name: 'floor: bare dispatcher, 1 chunk/event', workloads: ['w2'] },
   { id: 'floor-events-als', name: 'floor: 1 chunk/event + AsyncLocalStorage', workloads: ['w2'] },
+  // The relay row (bench/contenders/app-server.mjs): W1's request through an app process.
+  { id: 'app-relay', name: 'fetch-recordings, relayed from the app', recorded: true, workloads: ['relay'] },
+  { id: 'app-in-process', name: 'fetch-recordings inside the app', recorded: true, workloads: ['relay'] },
+  { id: 'app-live', name: 'app → live loopback', workloads: ['relay'] },
 ].filter(
   (c) =>
     !args.only ||
     args.only.split(',').includes(c.id) ||
-    ['loopback', 'mock-agent', 'floor-events', 'floor-events-als'].includes(c.id),
+    ['loopback', 'mock-agent', 'floor-events', 'floor-events-als', 'app-in-process'].includes(c.id),
 )
 
 const WORKLOADS = [
@@ -65,9 +76,16 @@ const WORKLOADS = [
   { id: 'w3', title: 'W3 cold, 200 recordings', mockRef: 'w3', loopRef: 'w3' },
   { id: 'w4-json', title: 'W4 record JSON', mockRef: 'w1', loopRef: 'w4-json', record: true },
   { id: 'w4-sse', title: 'W4 record SSE', mockRef: 'w2', loopRef: 'w4-sse', record: true },
-].filter((w) => !args.workloads || args.workloads.split(',').includes(w.id))
-/** W5 (bench/w5.mjs) runs whole `vitest run` processes, after the per-request workloads. */
+  // First request vs file size and the relay row (bench/lib/extra-rows.mjs): tables of their own.
+  ...extraWorkloads(QUICK),
+].filter((w) => !args.workloads || args.workloads.split(',').some((id) => id === w.id || id === w.group))
+/** W5 (bench/w5.mjs, bench/w5-jest.mjs) runs whole test-runner processes, after the per-request workloads. */
 const WITH_W5 = !args.workloads || args.workloads.split(',').includes('w5')
+const WITH_W5_JEST = !args.workloads || args.workloads.split(',').includes('w5-jest')
+
+/** Whether a contender takes part in a workload (its own list, the workload's list). */
+const runsIn = (c, w) =>
+  (!c.workloads || c.workloads.includes(w.id)) && (!w.contenders || w.contenders.includes(c.id))
 
 const log = (line) => process.stderr.write(`${line}\n`)
 
@@ -178,7 +196,10 @@ async function writeGenericFixtures() {
   const { route } = await import('./lib/data.mjs')
   const dir = join(FIXTURES, 'generic')
   mkdirSync(dir, { recursive: true })
-  for (const test of plan('w3', QUICK, false).tests) {
+  const tests = WORKLOADS.filter((w) => w.id === 'w3' || w.group === 'first').flatMap(
+    (w) => plan(w.id, QUICK, false).tests,
+  )
+  for (const test of tests) {
     const entries = test.requests.map((req) => {
       const { headers, chunks } = route(req.path)
       return { method: 'POST', path: req.path, status: 200, headers, body: chunks.join('') }
@@ -190,15 +211,14 @@ async function writeGenericFixtures() {
 async function recordFixtures(origin) {
   const failures = new Map()
   for (const c of CONTENDERS.filter((c) => c.recorded)) {
-    for (const w of ['w1', 'w2', 'w3']) {
-      if (!WORKLOADS.some((x) => x.id === w)) continue
-      if (c.workloads && !c.workloads.includes(w)) continue
-      const res = await runWorker(c.id, w, { origin, record: true })
+    // Every replay workload (W4 records as it is measured).
+    for (const w of WORKLOADS.filter((x) => !x.record && runsIn(c, x))) {
+      const res = await runWorker(c.id, w.id, { origin, record: true })
       if (!res.ok) {
-        failures.set(`${c.id}/${w}`, `recording failed: ${res.error}`)
-        log(`  setup ${c.id} ${w}: ${res.error}`)
+        failures.set(`${c.id}/${w.id}`, `recording failed: ${res.error}`)
+        log(`  setup ${c.id} ${w.id}: ${res.error}`)
       } else {
-        log(`  setup ${c.id} ${w}: recorded ${res.requests} requests`)
+        log(`  setup ${c.id} ${w.id}: recorded ${res.requests} requests`)
       }
     }
   }
@@ -230,6 +250,8 @@ function summarize(runs) {
     p50: median(ok.map((r) => r.p50)),
     p99: median(ok.map((r) => r.p99)),
     firstMs: median(ok.map((r) => r.firstMs)),
+    firstFromTestMs: median(ok.map((r) => r.firstFromTestMs)),
+    otherCpuUs: median(ok.map((r) => r.otherCpuUsPerRequest ?? 0)),
     rssMB: median(ok.map((r) => r.maxRssMB)),
     cpuUs: median(ok.map((r) => r.cpuUsPerRequest)),
     chunks: ok[0].firstChunks,
@@ -247,7 +269,7 @@ function renderTable(results) {
     '| Workload | Contender | req/s (median) | min–max req/s | × MockAgent | × loopback | p50 ms | p99 ms | CPU µs/req | 1st request ms | peak RSS MB |',
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ]
-  for (const w of WORKLOADS) {
+  for (const w of WORKLOADS.filter((x) => !x.ownTable)) {
     const mockRef = results.get(`mock-agent/${w.mockRef}`)
     const loopRef = results.get(`loopback/${w.loopRef}`)
     for (const c of CONTENDERS) {
@@ -303,10 +325,12 @@ function renderNotes(results, meta) {
   lines.push(
     `Contenders: ${CONTENDERS.map((c) => labels.get(c.id) ?? c.name).join('; ')}.`,
     '',
-    `W2 chunks per response as read by the client: ${CONTENDERS.map((c) => {
-      const s = results.get(`${c.id}/w2`)
-      return `${c.name} ${s?.chunks ?? '–'}`
-    }).join(', ')}.`,
+    `W2 chunks per response as read by the client: ${CONTENDERS.filter((c) => runsIn(c, { id: 'w2' }))
+      .map((c) => {
+        const s = results.get(`${c.id}/w2`)
+        return `${c.name} ${s?.chunks ?? '–'}`
+      })
+      .join(', ')}.`,
     '',
     w2LikeForLike(results),
     '',
@@ -353,7 +377,7 @@ async function main() {
     for (const w of WORKLOADS) {
       for (const c of order) {
         if (w.record && (c.id === 'mock-agent' || c.id === 'msw')) continue
-        if (c.workloads && !c.workloads.includes(w.id)) continue
+        if (!runsIn(c, w)) continue
         const key = `${c.id}/${w.id}`
         if (!runs.has(key)) runs.set(key, [])
         if (setupFailures.has(key)) {
@@ -383,6 +407,17 @@ async function main() {
         }),
       )
     : undefined
+  const w5Jest = WITH_W5_JEST
+    ? await import('./w5-jest.mjs').then((m) =>
+        m.runW5Jest({
+          quick: QUICK,
+          log,
+          origin,
+          distDir: DIST_SNAPSHOT ? join(DIST_SNAPSHOT, 'dist') : undefined,
+          rounds: args.rounds ? ROUNDS : undefined,
+        }),
+      )
+    : undefined
   loads.push(loadavg()[0])
   const date = new Date().toISOString()
   const cpu = cpus()
@@ -395,7 +430,14 @@ async function main() {
     '',
     '',
   ].join('\n')
-  const md = `${header}${renderTable(results)}\n\n${renderNotes(results, { rounds: ROUNDS })}\n${w5 ? `\n${w5}\n` : ''}`
+  const names = new Map(CONTENDERS.map((c) => [c.id, c.name]))
+  const sections = [
+    renderFirstTable(results, WORKLOADS),
+    renderRelayTable(results, WORKLOADS, names),
+    w5,
+    w5Jest,
+  ].filter(Boolean)
+  const md = `${header}${renderTable(results)}\n\n${renderNotes(results, { rounds: ROUNDS })}\n${sections.map((x) => `\n${x}\n`).join('')}`
   mkdirSync(RESULTS, { recursive: true })
   writeFileSync(join(RESULTS, 'latest.md'), md)
   process.stdout.write(`${md}\n`)

@@ -48,7 +48,7 @@ export async function runW5({
 
   log(`W5: recording ${files} files × ${perFile} requests…`)
   try {
-    await record(files, perFile, origin, distDir)
+    await recordSuite({ files, perFile, origin, distDir, suite: SUITE, extension: 'mjs' })
   } catch (error) {
     return `W5: error while recording: ${error.message}`
   }
@@ -67,40 +67,52 @@ export async function runW5({
       log(`  w5 ${variant.padEnd(6)} ${Math.round(res.ms)} ms`)
     }
   }
+  return pairedTable({
+    title: `W5 suite overhead (\`vitest run\`, ${files} files × ${perFile} replayed requests, ${roundCount} round(s), whole-process wall time, medians):`,
+    names: { plugin: 'fetch-recordings plugin (replay)', stub: 'in-test stub of fetch (no plugin)' },
+    times,
+    files,
+    perFile,
+  })
+}
+
+/** The W5 table: two variants, their ratio, and the paired difference per round, file and request. */
+export function pairedTable({ title, names, times, files, perFile }) {
   const p = median(times.plugin)
   const s = median(times.stub)
   // Paired differences (same round, back to back): less sensitive to load drifting between rounds.
   const diffs = times.plugin.map((ms, i) => ms - times.stub[i])
   const range = (xs) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}`
   return [
-    `W5 suite overhead (\`vitest run\`, ${files} files × ${perFile} replayed requests, ${roundCount} round(s), whole-process wall time, medians):`,
+    title,
     '',
     '| Variant | median ms | min–max ms | × stub |',
     '|---|--:|--:|--:|',
-    `| fetch-recordings plugin (replay) | ${Math.round(p)} | ${range(times.plugin)} | ${(p / s).toFixed(2)}× |`,
-    `| in-test stub of fetch (no plugin) | ${Math.round(s)} | ${range(times.stub)} | 1.00× |`,
+    `| ${names.plugin} | ${Math.round(p)} | ${range(times.plugin)} | ${(p / s).toFixed(2)}× |`,
+    `| ${names.stub} | ${Math.round(s)} | ${range(times.stub)} | 1.00× |`,
     '',
-    `Paired difference plugin − stub per round: median ${Math.round(median(diffs))} ms (${range(diffs)}), ` +
+    `Paired difference ${names.plugin.split(' (')[0]} − stub per round: median ${Math.round(median(diffs))} ms (${range(diffs)}), ` +
       `≈ ${(median(diffs) / files).toFixed(1)} ms per test file, ${(median(diffs) / (files * perFile)).toFixed(2)} ms per request.`,
   ].join('\n')
 }
 
 /**
- * The recordings the plugin replays, written by the library itself in-process (update mode,
- * against the loopback server), under the names and test ids the plugin uses: a `vitest run`
- * in update mode would make the same files but cost another whole suite run. A name that did
- * not match would make the plugin run fail with RECORDING_MISS.
+ * The recordings the plugin (or the Jest environment) replays, written by the library itself
+ * in-process (update mode, against the loopback server), under the names and test ids the
+ * runner uses (`<suite>/tests/fN.test.<extension>`, test "five requests"): a runner in update
+ * mode would make the same files but cost another whole suite run. A name that did not match
+ * would make the replay run fail with RECORDING_MISS.
  */
-async function record(files, perFile, origin, distDir) {
+export async function recordSuite({ files, perFile, origin, distDir, suite, extension }) {
   const { createRecorder } = await import(pathToFileURL(join(distDir, 'index.js')).href)
   const { startServer } = await import('./lib/server.mjs')
   const server = await startServer(Number(new URL(origin).port))
   const env = { ...process.env, CI: '', FETCH_RECORDINGS: '', UPDATE_RECORDINGS: '' }
-  const recorder = createRecorder({ mode: 'update', normalizeIds: false, rootDir: SUITE, env }).install()
+  const recorder = createRecorder({ mode: 'update', normalizeIds: false, rootDir: suite, env }).install()
   try {
     for (let f = 0; f < files; f++) {
       const run = recorder.startTest({
-        testFile: join(SUITE, 'tests', `f${f}.test.mjs`),
+        testFile: join(suite, 'tests', `f${f}.test.${extension}`),
         testName: 'five requests',
       })
       await run.run(async () => {
@@ -167,8 +179,8 @@ function vitest(env) {
  * evaluating the whole library again for every test file (~150 ms a file here), which no
  * installed copy pays. Its dependencies resolve up the tree, from the repository's node_modules.
  */
-function installPackage(distDir) {
-  const target = join(SUITE, 'node_modules', 'fetch-recordings')
+export function installPackage(distDir, suite = SUITE) {
+  const target = join(suite, 'node_modules', 'fetch-recordings')
   mkdirSync(join(target, 'dist'), { recursive: true })
   cpSync(join(ROOT_DIR, 'package.json'), join(target, 'package.json'))
   for (const name of readdirSync(distDir)) {
@@ -200,13 +212,7 @@ export default defineConfig({
 `,
   )
   for (let f = 0; f < files; f++) {
-    const requests = []
-    const answers = {}
-    for (let r = 0; r < perFile; r++) {
-      const req = workloadRequest('w3', f, r)
-      requests.push([req.path, req.body])
-      answers[req.path] = route(req.path).chunks.join('')
-    }
+    const { requests, answers } = fileRequests(f, perFile)
     writeFileSync(
       join(SUITE, 'tests', `f${f}.test.mjs`),
       `import { expect, test, vi } from 'vitest'
@@ -230,4 +236,16 @@ test('five requests', async () => {
 `,
     )
   }
+}
+
+/** Test file `f`'s requests ([path, body] pairs, as recorded) and the answer bytes per path. */
+export function fileRequests(f, perFile) {
+  const requests = []
+  const answers = {}
+  for (let r = 0; r < perFile; r++) {
+    const req = workloadRequest('w3', f, r)
+    requests.push([req.path, req.body])
+    answers[req.path] = route(req.path).chunks.join('')
+  }
+  return { requests, answers }
 }

@@ -3,7 +3,7 @@
  *
  *   node bench/worker.mjs <contender> <workload> --origin <url> --fixtures <dir> [--quick] [--record]
  *
- * <workload>: w1 | w2 | w3 | w4-json | w4-sse. With --record the contender records the
+ * <workload>: w1 | w2 | w3 | w4-json | w4-sse | first-<n> | relay. With --record the contender records the
  * workload's fixtures against the loopback server (setup step) instead of measuring replay.
  */
 import { mkdirSync } from 'node:fs'
@@ -55,13 +55,17 @@ async function request(origin, req, send = fetchRequest) {
   return { ms, chunks: chunks.length }
 }
 
+/** The W2 floors (bare-dispatcher.mjs) and the relay row's app variants are one module each. */
+async function contenderModule(id) {
+  if (id.startsWith('floor-')) return (await import('./contenders/bare-dispatcher.mjs')).contender(id)
+  if (id.startsWith('app-')) return (await import('./contenders/app-server.mjs')).contender(id)
+  return import(`./contenders/${id}.mjs`)
+}
+
 async function main() {
   const quick = values.quick
   const p = plan(workload, quick, values.record)
-  // The W2 floors (bare-dispatcher.mjs) are one module with three variants.
-  const mod = contender.startsWith('floor-')
-    ? (await import('./contenders/bare-dispatcher.mjs')).contender(contender)
-    : await import(`./contenders/${contender}.mjs`)
+  const mod = await contenderModule(contender)
   if (p.phase === 'record' && mod.phases && !mod.phases.includes('record')) {
     return { ok: false, na: true, error: 'n/a (no recorder)' }
   }
@@ -90,20 +94,28 @@ async function main() {
 
   const latencies = []
   let firstMs
+  let firstFromTestMs
+  let testStartedAt
   let firstChunks
+  let otherCpuStart = 0
   let measuredStart
   let cpuStart
   let seen = 0
   for (const test of p.tests) {
+    testStartedAt ??= performance.now()
     await session.runTest(test, async () => {
       for (const req of test.requests) {
         if (seen === p.warmRequests) {
+          if (session.otherCpuUs) otherCpuStart = await session.otherCpuUs()
           measuredStart = performance.now()
           cpuStart = process.cpuUsage()
         }
         const { ms, chunks } = await request(values.origin, req, mod.request)
         if (firstMs === undefined) {
           firstMs = performance.now()
+          // From the contender's start of the test (its file loaded and indexed, fixtures
+          // registered) to the first body: module loading left out.
+          firstFromTestMs = firstMs - testStartedAt
           firstChunks = chunks
         }
         if (seen >= p.warmRequests) latencies.push(ms)
@@ -115,6 +127,8 @@ async function main() {
   // CPU time of this process (all its threads: GC too) over the measured requests: less
   // sensitive than wall time to other processes on a shared machine.
   const cpu = process.cpuUsage(cpuStart)
+  // Helper processes (the relay row's app) count too: their CPU over the same requests.
+  const otherCpu = session.otherCpuUs ? (await session.otherCpuUs()) - otherCpuStart : 0
   await session.close()
   await server?.close()
   const { p50, p99 } = latencySummary(latencies)
@@ -124,10 +138,12 @@ async function main() {
     requests: latencies.length,
     totalMs,
     rps: (latencies.length / totalMs) * 1000,
-    cpuUsPerRequest: (cpu.user + cpu.system) / latencies.length,
+    cpuUsPerRequest: (cpu.user + cpu.system + otherCpu) / latencies.length,
+    otherCpuUsPerRequest: otherCpu / latencies.length,
     p50,
     p99,
     firstMs,
+    firstFromTestMs,
     firstChunks,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
   }

@@ -1,7 +1,15 @@
 /** Workload shapes (shared by the runner and the workers). */
 import { workloadRequest } from './data.mjs'
 
-export const WORKLOADS = ['w1', 'w2', 'w3', 'w4-json', 'w4-sse']
+export const WORKLOADS = ['w1', 'w2', 'w3', 'w4-json', 'w4-sse', 'first-<n>', 'relay']
+
+/** First request vs file size: the interaction counts of one recording file. */
+export function firstSizes(quick) {
+  return quick ? [1, 10] : [1, 10, 100, 2000]
+}
+
+/** The relay row: W1's request, through an app process, fewer repeats than W1 (two extra hops). */
+const RELAY_SIZES = { quick: { warm: 3, repeat: 10 }, full: { warm: 50, repeat: 500 } }
 
 /** Sizes: full and --quick. */
 export function sizes(quick) {
@@ -17,6 +25,8 @@ export function plan(name, quick, record) {
     id,
     requests: Array.from({ length: n }, () => workloadRequest(kind)),
   })
+  const first = /^first-(\d+)$/.exec(name)
+  if (first) return firstPlan(Number(first[1]), record)
   switch (name) {
     case 'w1':
     case 'w2': {
@@ -42,7 +52,26 @@ export function plan(name, quick, record) {
         tests.push(repeatTest(`w4-t${t}`, kind, s.w4PerTest))
       return { phase: 'record', tests, warmRequests: s.w4WarmTests * s.w4PerTest }
     }
+    case 'relay': {
+      const r = quick ? RELAY_SIZES.quick : RELAY_SIZES.full
+      if (record) return { phase: 'record', tests: [repeatTest('relay', 'json', 1)], warmRequests: 0 }
+      return {
+        phase: 'replay',
+        tests: [repeatTest('relay', 'json', r.warm + r.repeat)],
+        warmRequests: r.warm,
+      }
+    }
     default:
       throw new Error(`unknown workload ${name}`)
   }
+}
+
+/**
+ * One test whose recording holds `n` distinct W3-style interactions, replayed once each in
+ * order; every request is measured (the row is about the first one). Test index 9000 keeps the
+ * paths apart from W3's; the requests of a smaller n are a prefix of a larger one's.
+ */
+function firstPlan(n, record) {
+  const requests = Array.from({ length: n }, (_, r) => workloadRequest('w3', 9000, r))
+  return { phase: record ? 'record' : 'replay', tests: [{ id: `first-n${n}`, requests }], warmRequests: 0 }
 }
