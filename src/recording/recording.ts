@@ -343,6 +343,16 @@ export class Recording {
    * A write happens only when the text changed. Nothing is written for a skipped test.
    */
   finish(status: TestStatus): RecordingOutcome {
+    const outcome = this.outcomeOf(status)
+    // A test file of hundreds of tests must not hold every finished test's file, parsed, until
+    // it ends (docs/performance.md, W4 peak RSS): a retry reads the file again. Not what a failed
+    // test recorded in `new` mode and did not write: a retry replays that from memory.
+    if (this.held === 0) this.loaded = undefined
+    this.slots = []
+    return outcome
+  }
+
+  private outcomeOf(status: TestStatus): RecordingOutcome {
     this.lastStatus = status
     const { mode } = this.settings
     // First: responses cut short by the end of the test become recorded (truncated) entries.
