@@ -74,6 +74,8 @@ const WORKLOADS = [
   { id: 'w1', title: 'W1 JSON (POST 1 KB → 2 KB)', mockRef: 'w1', loopRef: 'w1' },
   { id: 'w2', title: 'W2 SSE (60 events, 21 KB)', mockRef: 'w2', loopRef: 'w2' },
   { id: 'w3', title: 'W3 cold, 200 recordings', mockRef: 'w3', loopRef: 'w3' },
+  // W3 after 20 tests of warm-up: the cost of distinct requests without the cold JIT's.
+  { id: 'w3-warm', title: 'W3 warm, 200 recordings', mockRef: 'w3-warm', loopRef: 'w3-warm' },
   { id: 'w4-json', title: 'W4 record JSON', mockRef: 'w1', loopRef: 'w4-json', record: true },
   { id: 'w4-sse', title: 'W4 record SSE', mockRef: 'w2', loopRef: 'w4-sse', record: true },
   // First request vs file size and the relay row (bench/lib/extra-rows.mjs): tables of their own.
@@ -196,7 +198,7 @@ async function writeGenericFixtures() {
   const { route } = await import('./lib/data.mjs')
   const dir = join(FIXTURES, 'generic')
   mkdirSync(dir, { recursive: true })
-  const tests = WORKLOADS.filter((w) => w.id === 'w3' || w.group === 'first').flatMap(
+  const tests = WORKLOADS.filter((w) => w.id.startsWith('w3') || w.group === 'first').flatMap(
     (w) => plan(w.id, QUICK, false).tests,
   )
   for (const test of tests) {

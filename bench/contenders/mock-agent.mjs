@@ -18,7 +18,7 @@ export async function open({ origin, workload, genericDir }) {
   }
   return {
     async runTest(test, fn) {
-      if (workload === 'w3' || workload.startsWith('first-')) {
+      if (workload.startsWith('w3') || workload.startsWith('first-')) {
         // Closest equivalent of a recording: read this test's fixture file, register its answers.
         for (const entry of readGenericFixture(genericDir, test.id)) {
           pool.intercept({ path: entry.path, method: entry.method }).reply(entry.status, entry.body, {

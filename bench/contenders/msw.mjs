@@ -33,7 +33,7 @@ export async function open({ origin, workload, genericDir }) {
   server.listen({ onUnhandledRequest: 'error' })
   return {
     async runTest(test, fn) {
-      if (workload === 'w3') {
+      if (workload.startsWith('w3')) {
         const fixture = readGenericFixture(genericDir, test.id)
         server.use(
           ...fixture.map((entry) =>
@@ -44,7 +44,7 @@ export async function open({ origin, workload, genericDir }) {
         )
       }
       await fn()
-      if (workload === 'w3') server.resetHandlers()
+      if (workload.startsWith('w3')) server.resetHandlers()
     },
     close: async () => server.close(),
   }

@@ -1,7 +1,7 @@
 /** Workload shapes (shared by the runner and the workers). */
 import { workloadRequest } from './data.mjs'
 
-export const WORKLOADS = ['w1', 'w2', 'w3', 'w4-json', 'w4-sse', 'first-<n>', 'relay']
+export const WORKLOADS = ['w1', 'w2', 'w3', 'w3-warm', 'w4-json', 'w4-sse', 'first-<n>', 'relay']
 
 /** First request vs file size: the interaction counts of one recording file. */
 export function firstSizes(quick) {
@@ -35,14 +35,15 @@ export function plan(name, quick, record) {
       if (record) return { phase: 'record', tests: [repeatTest(name, kind, 1)], warmRequests: 0 }
       return { phase: 'replay', tests: [repeatTest(name, kind, s.warm + s.repeat)], warmRequests: s.warm }
     }
-    case 'w3': {
+    case 'w3':
+    case 'w3-warm': {
+      // Warm: first as many tests of their own, with their own distinct requests, as 10% of
+      // W3's, not measured; then W3's tests (the same recordings).
+      const warmTests = name === 'w3-warm' ? Math.max(1, s.w3Tests / 10) : 0
       const tests = []
-      for (let t = 0; t < s.w3Tests; t++) {
-        const requests = []
-        for (let r = 0; r < s.w3PerTest; r++) requests.push(workloadRequest('w3', t, r))
-        tests.push({ id: `w3-t${t}`, requests })
-      }
-      return { phase: record ? 'record' : 'replay', tests, warmRequests: 0 }
+      for (let t = 0; t < warmTests; t++) tests.push(w3Test(`w3-warm-t${t}`, 5000 + t, s.w3PerTest))
+      for (let t = 0; t < s.w3Tests; t++) tests.push(w3Test(`w3-t${t}`, t, s.w3PerTest))
+      return { phase: record ? 'record' : 'replay', tests, warmRequests: warmTests * s.w3PerTest }
     }
     case 'w4-json':
     case 'w4-sse': {
@@ -74,4 +75,8 @@ export function plan(name, quick, record) {
 function firstPlan(n, record) {
   const requests = Array.from({ length: n }, (_, r) => workloadRequest('w3', 9000, r))
   return { phase: record ? 'record' : 'replay', tests: [{ id: `first-n${n}`, requests }], warmRequests: 0 }
+}
+
+function w3Test(id, index, perTest) {
+  return { id, requests: Array.from({ length: perTest }, (_, r) => workloadRequest('w3', index, r)) }
 }
