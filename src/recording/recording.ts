@@ -10,8 +10,9 @@ import type { RecordingMode, TestIdentity } from '../config/options.js'
 import type { RecordingError } from '../errors.js'
 import { fileExists, removeFile, writeTextAtomic } from '../files/storage.js'
 import { printRecording } from '../format/file-text.js'
-import { FORMAT_V1, type Interaction, type RecordingFile, type StoredRequest } from '../format/format.js'
+import { FORMAT_V1, type Interaction, type RecordingFile } from '../format/format.js'
 import { IdMap, type IdRules } from '../ids/normalize-ids.js'
+import { EntryPicker, type LoadedEntries, type MatchableRequest, type PickRules } from './entry-picker.js'
 import { missError, replayedErrorAnswer } from './miss-error.js'
 import { readRecordingFile, tooDeep, unloadableReason } from './recording-file.js'
 
@@ -45,37 +46,19 @@ export interface RecordingOutcome {
   bypassed?: string[]
 }
 
-export interface RecordingSettings {
+export interface RecordingSettings extends PickRules {
   mode: RecordingMode
   matchHeaders: readonly string[]
   allowRepeats: boolean
   /** In `new` mode, write what a failed test recorded (VCR's record_on_exception). */
   keepFailed: boolean
-  /** The match key of a stored request under today's rules (normalizeRequest, secret params). */
-  keyOf: (request: StoredRequest) => string
-  /**
-   * True only when a stored request provably has the live request's key (request-key.ts,
-   * sameStoredRequest); absent when that cannot be known without keying (normalizeRequest).
-   */
-  sameRequest?: ((live: StoredRequest, stored: StoredRequest) => boolean) | undefined
   /** Id normalization rules; undefined when normalizeIds is off. */
   idRules?: IdRules | undefined
   /** Makes a content safe to write (redaction); reports the credentials it replaced. */
   sanitize: (file: RecordingFile) => { file: RecordingFile; found: ReadonlySet<string> }
 }
 
-interface Loaded {
-  interactions: Interaction[]
-  text: string | undefined
-  /** Positions by key, made at the first request not matched in order (see match). */
-  index?: Map<string, number[]>
-}
-
-/** A request as match needs it: its stored form, and its key (made only if asked for). */
-export interface MatchableRequest {
-  readonly request: StoredRequest
-  readonly key: string
-}
+type Loaded = LoadedEntries
 
 export interface Slot {
   key: string
@@ -94,11 +77,7 @@ export interface Slot {
 export class Recording {
   private loaded: Loaded | undefined
   private loadError: RecordingError | undefined
-  /** Per key, how far its positions are used (an entry used in order is skipped there too). */
-  private cursors = new Map<string, number>()
-  private used = new Set<number>()
-  /** No entry before this position is unused. */
-  private firstUnused = 0
+  private readonly picker: EntryPicker
   private slots: Slot[] = []
   private replayed = 0
   private bypassed: string[] = []
@@ -126,7 +105,9 @@ export class Recording {
     readonly testId: string,
     readonly identity: TestIdentity,
     private readonly settings: RecordingSettings,
-  ) {}
+  ) {
+    this.picker = new EntryPicker(settings)
+  }
 
   /** False when `test` is another test than the one that owns this recording (a namesake). */
   claim(test: object | undefined): boolean {
@@ -137,9 +118,7 @@ export class Recording {
 
   /** Each attempt (a retry too) starts with every entry unchecked and nothing recorded. */
   beginAttempt(): void {
-    this.cursors.clear()
-    this.used.clear()
-    this.firstUnused = 0
+    this.picker.reset()
     this.slots = []
     this.replayed = 0
     this.bypassed = []
@@ -154,18 +133,11 @@ export class Recording {
     return this.requests++
   }
 
-  /**
-   * The n-th identical request gets the n-th recorded answer. A suite replays in the order it
-   * recorded, so the first unused entry is tried first: when it is this very request it is
-   * also what the key would find (every earlier entry is used, so it is the first unused one
-   * of its key too), and no stored request needs keying (docs/performance.md). Otherwise
-   * every entry is keyed once, and requests are looked up by key.
-   */
+  /** The n-th identical request gets the n-th recorded answer (entry-picker.ts). */
   match(live: MatchableRequest): Interaction | RecordingError {
     const loaded = this.load()
-    const position = this.nextInOrder(loaded, live.request) ?? this.nextOfKey(loaded, live.key)
+    const position = this.keyable(() => this.picker.pick(loaded, live))
     if (position !== undefined) {
-      this.used.add(position)
       this.replayed++
       const interaction = loaded.interactions[position] as Interaction
       if (interaction.response.status >= 400) this.replayedErrors.push(interaction)
@@ -173,7 +145,7 @@ export class Recording {
         this.ids.learn(interaction.id_normalization_mapping)
       return interaction
     }
-    const positions = this.indexed(loaded).get(live.key)
+    const positions = this.picker.positionsOf(loaded, live.key)
     if (positions && this.settings.allowRepeats) {
       this.replayed++
       return loaded.interactions[positions[positions.length - 1] as number] as Interaction
@@ -186,28 +158,6 @@ export class Recording {
       recorded: loaded.interactions.map((interaction) => interaction.request),
       ...(positions ? { exhaustedAfter: positions.length } : {}),
     })
-  }
-
-  private nextInOrder(loaded: Loaded, request: StoredRequest): number | undefined {
-    const same = this.settings.sameRequest
-    if (!same) return undefined
-    while (this.used.has(this.firstUnused)) this.firstUnused++
-    const next = loaded.interactions[this.firstUnused]
-    return next && this.keyable(() => same(request, next.request)) ? this.firstUnused : undefined
-  }
-
-  private nextOfKey(loaded: Loaded, key: string): number | undefined {
-    const positions = this.indexed(loaded).get(key)
-    if (!positions) return undefined
-    let cursor = this.cursors.get(key) ?? 0
-    while (cursor < positions.length && this.used.has(positions[cursor] as number)) cursor++
-    this.cursors.set(key, cursor)
-    return positions[cursor]
-  }
-
-  private indexed(loaded: Loaded): Map<string, number[]> {
-    loaded.index ??= this.keyable(() => this.indexOf(loaded.interactions))
-    return loaded.index
   }
 
   /** Keying (or comparing) a stored request 10,000 levels deep overflows the stack. */
@@ -315,17 +265,6 @@ export class Recording {
     }
   }
 
-  private indexOf(interactions: readonly Interaction[]): Map<string, number[]> {
-    const index = new Map<string, number[]>()
-    interactions.forEach((interaction, position) => {
-      const key = this.settings.keyOf(interaction.request)
-      const positions = index.get(key)
-      if (positions) positions.push(position)
-      else index.set(key, [position])
-    })
-    return index
-  }
-
   /**
    * When a test ends, by mode:
    *  - live:   nothing is read or written.
@@ -362,7 +301,7 @@ export class Recording {
     if (replaysOnly(mode)) {
       // Loaded here too when the test made no request at all: then every entry is stale.
       if (status === 'passed')
-        outcome.staleEntries = (this.tryLoad()?.interactions.length ?? 0) - this.used.size
+        outcome.staleEntries = (this.tryLoad()?.interactions.length ?? 0) - this.picker.usedCount
       if (mode === 'prune' && outcome.staleEntries > 0) outcome.unused = this.unusedEntries()
       return outcome
     }
@@ -439,12 +378,11 @@ export class Recording {
 
   private unusedEntries(): { positions: number[]; entries: number } {
     const entries = this.loaded?.interactions.length ?? 0
-    const positions = Array.from({ length: entries }, (_, position) => position)
-    return { positions: positions.filter((position) => !this.used.has(position)), entries }
+    return { positions: this.picker.unusedPositions(entries), entries }
   }
 
   private unusedCount(): number {
-    return this.loaded ? this.loaded.interactions.length - this.used.size : 0
+    return this.loaded ? this.loaded.interactions.length - this.picker.usedCount : 0
   }
 
   /** Old entries whose request was not re-recorded this attempt, matched key by key in order. */
