@@ -96,6 +96,9 @@ function startApp(kind, { phase, dir, origin }) {
     ...(kind.inApp ? { RELAY_APP_RECORDER: dir, RELAY_APP_MODE: phase } : {}),
   }
   const child = spawn(process.execPath, [...nodeArgs, APP], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+  // A worker that fails before close() exits at once: the app must not outlive it.
+  const orphaned = () => child.kill('SIGKILL')
+  process.once('exit', orphaned)
   let output = ''
   const exited = new Promise((resolve) => child.on('close', resolve))
   return new Promise((resolve, reject) => {
@@ -115,6 +118,7 @@ function startApp(kind, { phase, dir, origin }) {
             child.send(message)
           }),
         stop: async () => {
+          process.off('exit', orphaned)
           child.kill('SIGTERM')
           await exited
         },
