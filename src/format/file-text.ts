@@ -7,6 +7,7 @@
 import { RecordingError } from '../errors.js'
 import { type RecordingFile, validateRecordingFile } from './format.js'
 import { jsonErrorOffset } from './json-position.js'
+import { printCompact } from './json-text.js'
 
 export function parseRecordingText(text: string, file: string): RecordingFile {
   // A BOM is what some editors add on save; it carries no meaning here.
@@ -56,7 +57,7 @@ export function printRecording(file: RecordingFile): string {
   const lines = new Map<string, string>()
   const placeholder = (value: unknown): string => {
     const token = `@@fr-${nonce}-${lines.size}@@`
-    lines.set(`"${token}"`, JSON.stringify(value))
+    lines.set(`"${token}"`, printCompact(value) as string)
     return token
   }
   const interactions = file.interactions.map((interaction) => {

@@ -22,8 +22,34 @@ export function parseJsonUpToWhitespace(text: string): JsonParse {
   const parsed = tryParseJson(text)
   if (!parsed.ok) return parsed
   const compact = JSON.stringify(parsed.value)
-  if (compact === text || compact === withoutWhitespaceBetweenTokens(text)) return parsed
-  return { ok: false }
+  if (compact !== text && compact !== withoutWhitespaceBetweenTokens(text)) return { ok: false }
+  if (typeof parsed.value === 'object' && parsed.value !== null) compactTexts.set(parsed.value, compact)
+  return parsed
+}
+
+/**
+ * The compact text of every object parsed above, printed once already by the check. Stored
+ * bodies are never edited in place (redaction copies on write), so an object found here still
+ * prints as this text: printing a recording's events looks it up instead of printing again.
+ */
+const compactTexts = new WeakMap<object, string>()
+
+/**
+ * `JSON.stringify(value)`, from memory for objects parsed by parseJsonUpToWhitespace and for
+ * plain objects of their values (an SSE event: its fields and its parsed `data`).
+ */
+export function printCompact(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value)
+  const known = compactTexts.get(value)
+  if (known !== undefined || Array.isArray(value)) return known ?? JSON.stringify(value)
+  let out = ''
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key]
+    const text = typeof item === 'object' && item !== null ? compactTexts.get(item) : undefined
+    const printed = text ?? JSON.stringify(item)
+    if (printed !== undefined) out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${printed}`
+  }
+  return `{${out}}`
 }
 
 function withoutWhitespaceBetweenTokens(text: string): string {

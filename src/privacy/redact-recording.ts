@@ -24,6 +24,11 @@ export interface Redaction {
   found: Set<string>
   /** Names the user declared credentials (`secretParams`), for every position. */
   extra?: ReadonlySet<string> | undefined
+  /**
+   * Strings already searched under this matcher and found clean (a stream repeats its id and
+   * model in every event): searched once per file.
+   */
+  clean?: Set<string>
 }
 
 export function redactRecording(
@@ -37,7 +42,7 @@ export function redactRecording(
     collectNamedValues(interaction.response.body, false, named)
   }
   const all = named.size === 0 ? values : [...values, ...[...named].filter(isSearchable)]
-  const redaction: Redaction = { matcher: secretMatcherOf(all), found: new Set() }
+  const redaction: Redaction = { matcher: secretMatcherOf(all), found: new Set(), clean: new Set() }
   const interactions = file.interactions.map((interaction) => redactInteraction(interaction, redaction))
   const test_id = redactText(file.test_id, redaction.matcher, redaction.found)
   return { file: { ...file, test_id, interactions }, found: redaction.found }
@@ -83,8 +88,7 @@ function redactResponse(response: StoredResponse, redaction: Redaction): StoredR
 
 function redactHeaders(headers: Record<string, string>, redaction: Redaction): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers))
-    out[name] = redactText(value, redaction.matcher, redaction.found)
+  for (const [name, value] of Object.entries(headers)) out[name] = redactString(value, redaction)
   return out
 }
 
@@ -150,24 +154,55 @@ function maskValue(value: string, redaction: Redaction): string {
   return REDACTED
 }
 
+/**
+ * Copy on write: a subtree without anything to redact is returned as it is (most of a body),
+ * so only the path to an edited string is copied.
+ */
 function redactTree(value: unknown, named: boolean, redaction: Redaction, depth: number): unknown {
-  if (typeof value === 'string')
-    return named ? maskValue(value, redaction) : redactText(value, redaction.matcher, redaction.found)
+  if (typeof value === 'string') return named ? maskValue(value, redaction) : redactString(value, redaction)
   if (depth > 200 || typeof value !== 'object' || value === null) return value
-  if (Array.isArray(value)) return value.map((item) => redactTree(item, named, redaction, depth + 1))
-  const out: Record<string, unknown> = {}
-  for (const [key, item] of Object.entries(value)) {
-    const redacted = redactTree(item, named || isCredentialField(key, redaction.extra), redaction, depth + 1)
-    // defineProperty: a `__proto__` key stays a key, as JSON.parse made it.
-    if (key === '__proto__')
-      Object.defineProperty(out, key, {
-        value: redacted,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
-    else out[key] = redacted
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index]
+      const redacted = redactTree(item, named, redaction, depth + 1)
+      if (out === undefined && redacted !== item) out = value.slice(0, index)
+      out?.push(redacted)
+    }
+    return out ?? value
   }
+  const object = value as Record<string, unknown>
+  const keys = Object.keys(object)
+  let out: Record<string, unknown> | undefined
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string
+    const item = object[key]
+    const redacted = redactTree(item, named || isCredentialField(key, redaction.extra), redaction, depth + 1)
+    if (out === undefined && redacted !== item) {
+      out = {}
+      for (const earlier of keys.slice(0, index)) setKey(out, earlier, object[earlier])
+    }
+    if (out) setKey(out, key, redacted)
+  }
+  return out ?? value
+}
+
+function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
+  // defineProperty: a `__proto__` key stays a key, as JSON.parse made it.
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  else out[key] = value
+}
+
+/** redactText, skipping strings this file has shown clean already. */
+function redactString(text: string, redaction: Redaction): string {
+  const { clean } = redaction
+  if (!clean) return redactText(text, redaction.matcher, redaction.found)
+  if (clean.has(text)) return text
+  const found = new Set<string>()
+  const out = redactText(text, redaction.matcher, found)
+  if (out === text && found.size === 0) clean.add(text)
+  for (const value of found) redaction.found.add(value)
   return out
 }
 
@@ -199,9 +234,9 @@ function collectNamedValues(value: unknown, named: boolean, into: Set<string>, d
   }
   const part = value as Record<string, unknown>
   const partNamed = typeof part.name === 'string' && 'body' in part && isCredentialField(part.name)
-  for (const [key, item] of Object.entries(part))
+  for (const key of Object.keys(part))
     collectNamedValues(
-      item,
+      part[key],
       named || isCredentialField(key) || (partNamed && key === 'body'),
       into,
       depth + 1,

@@ -4,6 +4,9 @@
  * every event (`choices[0].delta.content`) are joined in order and searched; each piece of a
  * hit loses its part, the first one showing the placeholder, so the assembled text reads
  * `[redacted]` where the key was, exactly as an unsplit key does.
+ *
+ * The events are searched first without being touched (they may be shared with the caller's
+ * copy: redaction copies on write); only when a place holds a hit are they copied and cut.
  */
 import { REDACTED } from './placeholder.js'
 import type { Redaction } from './redact-recording.js'
@@ -15,25 +18,60 @@ interface Piece {
   text: string
 }
 
+/**
+ * The strings at one place of every event, and the places below it. Places are a tree keyed
+ * by property name (a string) or array index (a number), the same places a path string
+ * `.choices[0].delta.content` names as long as no property name holds `.`, `[` or `]`.
+ */
+interface Place {
+  pieces: Piece[]
+  below: Map<string | number, Place> | undefined
+}
+
 export function redactSplitValues(
   events: unknown[] | undefined,
   redaction: Redaction,
 ): unknown[] | undefined {
   if (!Array.isArray(events) || events.length < 2) return events
-  const places = new Map<string, Piece[]>()
-  for (const [index, event] of events.entries()) collectPieces(event, '', places, events, index)
-  for (const pieces of places.values()) {
+  const hits = hitsOf(events, redaction)
+  if (hits.length === 0) return events
+  const copy = JSON.parse(JSON.stringify(events)) as unknown[]
+  for (const { pieces, spans } of hitsOf(copy, redaction)) cutSpans(pieces, spans)
+  return copy
+}
+
+interface PlaceHits {
+  pieces: Piece[]
+  spans: [number, number][]
+}
+
+function hitsOf(events: unknown[], redaction: Redaction): PlaceHits[] {
+  const hits: PlaceHits[] = []
+  for (const pieces of placesOf(events)) {
     if (pieces.length < 2) continue
-    const joined = pieces.map((piece) => piece.text).join('')
-    // From the end: cutting a later span leaves the offsets of earlier ones as they were.
-    let limit = Number.POSITIVE_INFINITY
-    for (const [start, end] of spansOf(joined, redaction).sort((a, b) => b[0] - a[0])) {
-      if (end > limit) continue
-      cutSpan(pieces, start, end)
-      limit = start
-    }
+    const spans = spansOf(pieces.map((piece) => piece.text).join(''), redaction)
+    if (spans.length > 0) hits.push({ pieces, spans })
   }
-  return events
+  return hits
+}
+
+/** The pieces of every place, by path string when a name could make two paths one string. */
+function placesOf(events: unknown[]): Iterable<Piece[]> {
+  const root: Place = { pieces: [], below: undefined }
+  const seen = { ambiguous: false }
+  for (const [index, event] of events.entries()) collectByPlace(event, root, events, index, seen)
+  if (seen.ambiguous) {
+    const places = new Map<string, Piece[]>()
+    for (const [index, event] of events.entries()) collectByPath(event, '', places, events, index)
+    return places.values()
+  }
+  const all: Piece[][] = []
+  const visit = (place: Place): void => {
+    all.push(place.pieces)
+    for (const below of place.below?.values() ?? []) visit(below)
+  }
+  visit(root)
+  return all
 }
 
 function spansOf(joined: string, redaction: Redaction): [number, number][] {
@@ -47,8 +85,44 @@ function spansOf(joined: string, redaction: Redaction): [number, number][] {
   return spans
 }
 
-/** Leaves only: strings at the same path of each event form one sequence. */
-function collectPieces(
+/** Leaves only: strings at the same place of each event form one sequence. */
+function collectByPlace(
+  value: unknown,
+  place: Place,
+  holder: Record<string, unknown> | unknown[],
+  key: string | number,
+  seen: { ambiguous: boolean },
+  depth = 0,
+): void {
+  if (typeof value === 'string') {
+    place.pieces.push({ holder, key, text: value })
+    return
+  }
+  if (depth > 50 || typeof value !== 'object' || value === null) return
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++)
+      collectByPlace(value[index], placeBelow(place, index), value, index, seen, depth + 1)
+    return
+  }
+  const object = value as Record<string, unknown>
+  for (const name of Object.keys(object)) {
+    if (name.includes('.') || name.includes('[') || name.includes(']')) seen.ambiguous = true
+    collectByPlace(object[name], placeBelow(place, name), object, name, seen, depth + 1)
+  }
+}
+
+function placeBelow(place: Place, step: string | number): Place {
+  place.below ??= new Map()
+  let below = place.below.get(step)
+  if (!below) {
+    below = { pieces: [], below: undefined }
+    place.below.set(step, below)
+  }
+  return below
+}
+
+/** The same by path string, for events whose names hold `.`, `[` or `]`. */
+function collectByPath(
   value: unknown,
   path: string,
   places: Map<string, Piece[]>,
@@ -66,11 +140,21 @@ function collectPieces(
   if (depth > 50 || typeof value !== 'object' || value === null) return
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries())
-      collectPieces(item, `${path}[${index}]`, places, value, index, depth + 1)
+      collectByPath(item, `${path}[${index}]`, places, value, index, depth + 1)
     return
   }
   for (const [name, item] of Object.entries(value))
-    collectPieces(item, `${path}.${name}`, places, value as Record<string, unknown>, name, depth + 1)
+    collectByPath(item, `${path}.${name}`, places, value as Record<string, unknown>, name, depth + 1)
+}
+
+/** From the end: cutting a later span leaves the offsets of earlier ones as they were. */
+function cutSpans(pieces: Piece[], spans: [number, number][]): void {
+  let limit = Number.POSITIVE_INFINITY
+  for (const [start, end] of spans.sort((a, b) => b[0] - a[0])) {
+    if (end > limit) continue
+    cutSpan(pieces, start, end)
+    limit = start
+  }
 }
 
 function cutSpan(pieces: Piece[], start: number, end: number): void {

@@ -1,7 +1,7 @@
 /**
  * The prefilter in front of the token formats (mayHoldToken) may only ever say "no" to strings
  * no format matches: generated strings of every format, embedded in generated text, must pass
- * it and be found.
+ * it and be found, and every match of a format holds one of that format's anchors.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -32,6 +32,9 @@ describe('token prefilter', () => {
             if (!matches) return
             found++
             expect(mayHoldToken(text)).toBe(true)
+            // Each format's own anchors: a match of the format holds one of them.
+            for (const match of text.matchAll(new RegExp(format.pattern.source, 'g')))
+              expect(format.anchors.some((anchor) => match[0].includes(anchor))).toBe(true)
           },
         ),
         { seed: SEED, numRuns: RUNS },
