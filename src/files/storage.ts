@@ -50,8 +50,7 @@ export function writeTextAtomic(path: string, text: string): void {
     `.${basename(path)}${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
   )
   try {
-    mkdirSync(folder, { recursive: true })
-    writeFileSync(temp, text)
+    writeInFolder(folder, temp, text)
     renameSync(temp, path)
   } catch (error) {
     rmSync(temp, { force: true })
@@ -61,6 +60,26 @@ export function writeTextAtomic(path: string, text: string): void {
       { cause: error },
     )
   }
+}
+
+/** Folders this process made or wrote into: most writes skip the mkdir call. */
+const knownFolders = new Set<string>()
+
+function writeInFolder(folder: string, temp: string, text: string): void {
+  if (knownFolders.has(folder)) {
+    try {
+      writeFileSync(temp, text)
+      return
+    } catch (error) {
+      // Removed since (a test that cleans up its recordings folder): made again below.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      knownFolders.delete(folder)
+    }
+  }
+  mkdirSync(folder, { recursive: true })
+  writeFileSync(temp, text)
+  if (knownFolders.size >= 1_000) knownFolders.clear()
+  knownFolders.add(folder)
 }
 
 export function removeFile(path: string): void {

@@ -69,9 +69,21 @@ export function printRecording(file: RecordingFile): string {
   })
   const numbersOnOneLine = (_key: string, value: unknown): unknown =>
     isNumberArray(value) ? placeholder(value) : value
-  const text = JSON.stringify({ ...file, interactions }, numbersOnOneLine, 2)
+  const whole = { ...file, interactions }
+  // A replacer costs a call per value printed: only when there is an array of numbers to catch.
+  const text = JSON.stringify(whole, holdsNumberArray(whole, 0) ? numbersOnOneLine : undefined, 2)
   if (lines.size === 0) return `${text}\n`
   return `${text.replace(/"@@fr-[a-z0-9]+-\d+@@"/g, (token) => lines.get(token) ?? token)}\n`
+}
+
+/** Whether printing would meet an array of numbers (placeholders of streamed parts hold none). */
+function holdsNumberArray(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  if (isNumberArray(value)) return true
+  if (depth > 1000) return true
+  for (const item of Array.isArray(value) ? value : Object.values(value))
+    if (holdsNumberArray(item, depth + 1)) return true
+  return false
 }
 
 function isNumberArray(value: unknown): value is number[] {

@@ -15,7 +15,8 @@ const ENDS_WITH_BLANK_LINE = /(?:\r\n|\r|\n)(?:\r\n|\r|\n)$/
 
 export function parseSse(text: string): SseEvent[] | undefined {
   if (!ENDS_WITH_BLANK_LINE.test(text)) return undefined
-  const lines = text.split(LINE_END)
+  // Most streams end lines with `\n` alone: a string split is cheaper than the pattern's.
+  const lines = text.includes('\r') ? text.split(LINE_END) : text.split('\n')
   // The text ends with a line end: the last piece is always empty, and so is the one before.
   lines.pop()
   const events: SseEvent[] = []
@@ -41,7 +42,8 @@ function parseBlock(lines: string[]): SseEvent | undefined {
     const name = colon === -1 ? line : line.slice(0, colon)
     const field = name === '' ? 'comment' : name
     // The spec drops one space after the colon; the printer puts exactly one back.
-    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '')
+    const rest = colon === -1 ? '' : line.slice(colon + 1)
+    const value = rest.charCodeAt(0) === 0x20 ? rest.slice(1) : rest
     if (field === 'data') {
       dataLines.push(value)
       if (!('data' in event)) event.data = undefined

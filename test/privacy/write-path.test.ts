@@ -1,0 +1,110 @@
+/**
+ * The write path's shortcuts keep what they skip: redaction copies on write (the stored
+ * interaction it was given is never edited, a retry prints the same file again), and printing a
+ * parsed event from the remembered compact text is JSON.stringify of it. Generated inputs.
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { encodeResponseBody } from '../../src/format/body-codec.js'
+import { printRecording } from '../../src/format/file-text.js'
+import { FORMAT_V1, type RecordingFile } from '../../src/format/format.js'
+import { parseJsonUpToWhitespace, printCompact } from '../../src/format/json-text.js'
+import { redactRecording } from '../../src/privacy/redact-recording.js'
+
+const SEED = 20261201
+const RUNS = 300
+const KEY = 'sk-proj-Zq3vXk9LmN2pR7tY4wB8cD1fG6hJ'
+
+const names = fc.constantFrom(
+  'id',
+  'content',
+  'api_key',
+  'password',
+  'a.b',
+  '__proto__',
+  '0',
+  '7',
+  'delta',
+  'text',
+)
+const texts = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.constantFrom('gpt-4o-mini', 'chatcmpl-abc123', KEY, `Bearer ${KEY}`, 'sk-', 'hello world'),
+)
+const { json } = fc.letrec((tie) => ({
+  json: fc.oneof(
+    { depthSize: 'small' },
+    texts,
+    fc.integer(),
+    fc.double({ noNaN: true }),
+    fc.constant(null),
+    fc.array(tie('json'), { maxLength: 3 }),
+    fc.dictionary(names, tie('json'), { maxKeys: 4, noNullPrototype: true }),
+  ),
+}))
+const objects = fc.dictionary(names, json, { maxKeys: 4, noNullPrototype: true })
+
+/** A stream of generated events, sometimes carrying the key cut into consecutive deltas. */
+const streams = fc
+  .tuple(fc.array(objects, { maxLength: 5 }), fc.integer({ min: 0, max: 6 }))
+  .map(([events, cuts]) => {
+    const pieces = cuts === 0 ? [] : KEY.match(new RegExp(`.{1,${Math.ceil(KEY.length / cuts)}}`, 'g'))
+    const split = (pieces ?? []).map((content) => ({ choices: [{ delta: { content } }] }))
+    return [...events, ...split].map((event) => `data: ${JSON.stringify(event)}\n\n`).join('')
+  })
+
+function recordingOf(stream: string, body: unknown): RecordingFile {
+  const response = encodeResponseBody(Buffer.from(stream), 'text/event-stream')
+  return {
+    format: FORMAT_V1,
+    test_id: 'write path > generated',
+    interactions: [
+      {
+        request: {
+          method: 'POST',
+          url: 'http://127.0.0.1:1/v1/chat',
+          endpoint: '/v1/chat',
+          headers: {},
+          body_encoding: 'json',
+          body,
+        },
+        response: { status: 200, headers: {}, is_streaming: true, ...response },
+        id_normalization_mapping: {},
+      },
+    ],
+  }
+}
+
+describe(`write path (${RUNS} generated cases each, seed ${SEED})`, () => {
+  it('redaction leaves the recording it was given as it was, and the key never reaches the text', () => {
+    let cut = 0
+    fc.assert(
+      fc.property(streams, json, (stream, body) => {
+        const file = recordingOf(stream, body)
+        const before = JSON.stringify(file)
+        const safe = redactRecording(file, [])
+        expect(JSON.stringify(file)).toBe(before)
+        const text = printRecording(safe.file)
+        expect(printRecording(safe.file)).toBe(text)
+        expect(text).not.toContain(KEY)
+        if (stream.includes('"delta"') && safe.found.has(KEY)) cut++
+      }),
+      { seed: SEED, numRuns: RUNS },
+    )
+    expect(cut).toBeGreaterThan(0)
+  })
+
+  it('prints a parsed value, and an event made of parsed values, as JSON.stringify does', () => {
+    fc.assert(
+      fc.property(objects, texts, (value, field) => {
+        const parsed = parseJsonUpToWhitespace(JSON.stringify(value))
+        expect(parsed.ok).toBe(true)
+        const data = (parsed as { value: unknown }).value
+        expect(printCompact(data)).toBe(JSON.stringify(data))
+        const event = { event: field, data, id: field }
+        expect(printCompact(event)).toBe(JSON.stringify(event))
+      }),
+      { seed: SEED, numRuns: RUNS },
+    )
+  })
+})
