@@ -80,12 +80,10 @@ const liveRequest: fc.Arbitrary<LiveRequest> = fc
     auth: fc.option(token, { nil: undefined }),
     body: fc.oneof(
       json.map((value) => ({ type: 'application/json', bytes: JSON.stringify(value) ?? 'null' })),
-      fc
-        .array(fc.tuple(fieldName, text), { maxLength: 4 })
-        .map((pairs) => ({
-          type: 'application/x-www-form-urlencoded',
-          bytes: new URLSearchParams(pairs).toString(),
-        })),
+      fc.array(fc.tuple(fieldName, text), { maxLength: 4 }).map((pairs) => ({
+        type: 'application/x-www-form-urlencoded',
+        bytes: new URLSearchParams(pairs).toString(),
+      })),
       text.map((value) => ({ type: 'text/plain', bytes: value })),
     ),
   })
