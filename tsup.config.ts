@@ -1,28 +1,19 @@
-import { defineConfig } from 'tsup'
+import { defineConfig, type Options } from 'tsup'
 
 // One build, two module formats: Vitest configs and setup files load ESM, Jest loads
 // environments and reporters with require(). Runner packages stay external (peers).
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    cli: 'src/cli/cli.ts',
-    vitest: 'vitest-plugin/index.ts',
-    'vitest-setup': 'vitest-plugin/setup.ts',
-    'vitest-reporter': 'vitest-plugin/reporter.ts',
-    'jest-env': 'jest-env/environment.ts',
-    'jest-reporter': 'jest-env/reporter.ts',
-    server: 'src/server/preload.ts',
-    playwright: 'playwright/index.ts',
-    'playwright-reporter': 'playwright/reporter.ts',
-  },
+const shared = {
   format: ['esm', 'cjs'],
-  dts: true,
   target: 'node20',
   platform: 'node',
-  // No clean: end-to-end suites read dist/ while a rebuild may be running.
+  // No clean: end-to-end suites read dist/ while a rebuild may be running; files a build no
+  // longer writes are pruned afterwards (scripts/prune-dist.mjs).
   clean: false,
-  splitting: true,
   sourcemap: true,
+  // Inlined: every test file's process loads the core, and resolving these two (and wrapping
+  // a CommonJS module for import) cost more than their code (docs/performance.md). Their
+  // licenses ship in THIRD_PARTY_LICENSES.md.
+  noExternal: ['safe-stable-stringify', 'picocolors'],
   external: [
     'vitest',
     'jest',
@@ -33,4 +24,48 @@ export default defineConfig({
     /^@vitest\//,
     /^@secretlint\//,
   ],
-})
+} satisfies Options
+
+/**
+ * The plugin's setup file imports the built vitest-worker entry and nothing else: esbuild's code
+ * splitting would give it an import of every chunk that entry needs, and each import of the
+ * file Vitest's runner evaluates costs a round trip to the main process per test file (setup.ts).
+ */
+const workerEntryExternal: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'vitest-worker-external',
+  setup(build) {
+    const extension = build.initialOptions.format === 'cjs' ? 'cjs' : 'js'
+    build.onResolve({ filter: /^\.\/test-file-setup\.js$/ }, () => ({
+      path: `./vitest-worker.${extension}`,
+      external: true,
+    }))
+  },
+}
+
+export default defineConfig([
+  {
+    ...shared,
+    entry: {
+      index: 'src/index.ts',
+      cli: 'src/cli/cli.ts',
+      vitest: 'vitest-plugin/index.ts',
+      // Not in `exports`: the setup file (below) imports it by path.
+      'vitest-worker': 'vitest-plugin/test-file-setup.ts',
+      'vitest-reporter': 'vitest-plugin/reporter.ts',
+      'jest-env': 'jest-env/environment.ts',
+      'jest-reporter': 'jest-env/reporter.ts',
+      server: 'src/server/preload.ts',
+      playwright: 'playwright/index.ts',
+      'playwright-reporter': 'playwright/reporter.ts',
+    },
+    dts: true,
+    splitting: true,
+  },
+  {
+    ...shared,
+    entry: { 'vitest-setup': 'vitest-plugin/setup.ts' },
+    dts: false,
+    splitting: false,
+    esbuildPlugins: [workerEntryExternal],
+  },
+])

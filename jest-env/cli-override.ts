@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { RecordingError } from '../src/index.js'
+import { RecordingError } from '../src/errors.js'
 
 export const CONFIG_FILE_ENV = 'FETCH_RECORDINGS_CONFIG_FILE'
 const FLAG = '--testEnvironmentOptions'

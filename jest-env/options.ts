@@ -8,7 +8,8 @@
 import { createRequire } from 'node:module'
 import { isAbsolute, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { RecordingError, type RecordingsOptions } from '../src/index.js'
+import type { RecordingsOptions } from '../src/config/options.js'
+import { RecordingError } from '../src/errors.js'
 
 export interface EnvironmentOptions extends RecordingsOptions {
   /** A module (CJS or ESM, relative to rootDir) exporting more options, functions included. */

@@ -11,13 +11,9 @@
  */
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment'
 import type { Circus } from '@jest/types'
-import {
-  createRecorder,
-  isRecordingError,
-  type Recorder,
-  type RecordingError,
-  type TestRun,
-} from '../src/index.js'
+// The core's own modules, not the package index, which also carries the end-of-run report code.
+import { isRecordingError, type RecordingError } from '../src/errors.js'
+import { createRecorder, type Recorder, type TestRun } from '../src/recording/recorder.js'
 import { bindToScope, type Scope } from './bind.js'
 import { CONFIG_FILE_ENV } from './cli-override.js'
 import { testNameOf } from './names.js'

@@ -3,7 +3,8 @@
  * an unknown key (a typo would silently do nothing), or a function, which cannot reach the
  * workers (they receive options through `project.provide`, as plain data).
  */
-import { RecordingError, type RecordingsOptions } from '../src/index.js'
+import type { RecordingsOptions } from '../src/config/options.js'
+import { RecordingError } from '../src/errors.js'
 import { type Binding, type SerializedOptions, serializePatterns } from './settings.js'
 
 type CodeOptions = 'passthrough' | 'normalizeRequest' | 'resolveRecordingPath' | 'upstream'

@@ -1,0 +1,127 @@
+/**
+ * What a test file's process loads from the build (docs/performance.md, "Per-file setup cost"):
+ * the Vitest setup file imports one module, and neither it nor the Jest environment reaches the
+ * end-of-run report, CLI or summary code, or a dependency resolved from node_modules. And what
+ * `npm run build` / `npm pack` leave in dist/ (scripts/prune-dist.mjs), on a copy with aged files.
+ */
+import { spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
+import { builtinModules } from 'node:module'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { tempDir } from '../support/core-helpers.js'
+
+const REPO = join(import.meta.dirname, '../..')
+const DIST = join(REPO, 'dist')
+const RELATIVE_IMPORT = /(?:from\s*|import\s*|require\()\s*["'](\.\/[^"']+)["']/g
+const PACKAGE_IMPORT = /(?:from\s*|import\s*|require\()\s*["']([^."'][^"']*)["']/g
+
+/** The built files `entry` loads, itself included. */
+function closureOf(entry: string): string[] {
+  const seen = new Set<string>()
+  const todo = [entry]
+  for (let name = todo.pop(); name !== undefined; name = todo.pop()) {
+    if (seen.has(name)) continue
+    seen.add(name)
+    for (const [, target] of readFileSync(join(DIST, name), 'utf8').matchAll(RELATIVE_IMPORT)) {
+      todo.push((target as string).slice(2))
+    }
+  }
+  return [...seen]
+}
+
+describe.each(['vitest-setup.js', 'vitest-setup.cjs', 'jest-env.cjs', 'jest-env.js'])('%s', (entry) => {
+  test('loads no report, CLI or summary code and no bundled dependency from node_modules', () => {
+    const files = closureOf(entry)
+    expect(files.length).toBeGreaterThan(2)
+    for (const name of files) {
+      const text = readFileSync(join(DIST, name), 'utf8')
+      const sources = [...text.matchAll(/^\/\/ ((?:src|vitest-plugin|jest-env)\/\S+)/gm)].map((m) => m[1])
+      expect(
+        sources.filter((source) => /^src\/(report|cli)\//.test(source as string)),
+        name,
+      ).toEqual([])
+      const packages = [...text.matchAll(PACKAGE_IMPORT)].map((m) => m[1] as string)
+      // Peers, and undici, imported lazily for the first recorded request; builtins are bare names in the build.
+      const foreign = packages.filter(
+        (name) => !/^(vitest|jest-environment-node|undici)$/.test(name) && !builtinModules.includes(name),
+      )
+      expect(foreign, name).toEqual([])
+    }
+  })
+})
+
+test.each(['js', 'cjs'])(
+  'the Vitest setup file (%s) imports the worker entry and nothing else',
+  (extension) => {
+    const text = readFileSync(join(DIST, `vitest-setup.${extension}`), 'utf8')
+    const imports = [...text.matchAll(RELATIVE_IMPORT), ...text.matchAll(PACKAGE_IMPORT)].map((m) => m[1])
+    expect(imports).toEqual([`./vitest-worker.${extension}`])
+  },
+)
+
+describe('prune-dist', () => {
+  const HOUR = 3_600_000
+
+  /** A package copy: package.json, the script, entries built now, chunks of older builds. */
+  function packageCopy(): string {
+    const root = tempDir('prune-dist-')
+    mkdirSync(join(root, 'dist'))
+    mkdirSync(join(root, 'scripts'))
+    cpSync(join(REPO, 'scripts/prune-dist.mjs'), join(root, 'scripts/prune-dist.mjs'))
+    const exports = { '.': { import: './dist/index.js', require: './dist/index.cjs' } }
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify({ type: 'module', exports, bin: { x: './dist/cli.js' } }),
+    )
+    const age = (name: string, ms: number, text = '') => {
+      writeFileSync(join(root, 'dist', name), text)
+      const when = new Date(Date.now() - ms)
+      utimesSync(join(root, 'dist', name), when, when)
+    }
+    age('index.js', 0, 'import { a } from "./chunk-NEW.js"\n')
+    age('index.cjs', 0, 'require("./chunk-NEW.cjs")\n')
+    age('cli.js', 0)
+    age('chunk-NEW.js', 5_000)
+    age('chunk-NEW.cjs', 5_000)
+    age('chunk-RECENT.js', 10 * 60_000)
+    age('chunk-OLD.js', 2 * HOUR)
+    age('chunk-OLD.js.map', 2 * HOUR)
+    return root
+  }
+
+  const run = (root: string, ...args: string[]) =>
+    spawnSync(process.execPath, [join(root, 'scripts/prune-dist.mjs'), ...args], { encoding: 'utf8' })
+
+  test('after a build: stale files older than an hour go, recent ones stay for running suites', () => {
+    const root = packageCopy()
+    expect(run(root).status).toBe(0)
+    const left = readdirSync(join(root, 'dist')).sort()
+    expect(left).toEqual([
+      'chunk-NEW.cjs',
+      'chunk-NEW.js',
+      'chunk-RECENT.js',
+      'cli.js',
+      'index.cjs',
+      'index.js',
+    ])
+  })
+
+  test('before packing: every stale file goes; a missing chunk fails the pack naming it', () => {
+    const root = packageCopy()
+    expect(run(root, '--all').status).toBe(0)
+    expect(readdirSync(join(root, 'dist')).sort()).toEqual([
+      'chunk-NEW.cjs',
+      'chunk-NEW.js',
+      'cli.js',
+      'index.cjs',
+      'index.js',
+    ])
+    writeFileSync(join(root, 'dist/index.js'), 'import "./chunk-GONE.js"\n')
+    const broken = run(root, '--all')
+    expect(broken.status).toBe(1)
+    expect(broken.stderr).toContain('index.js → ./chunk-GONE.js')
+    expect(broken.stderr).toContain('npm run build')
+    expect(existsSync(join(root, 'dist/index.js'))).toBe(true)
+  })
+})
