@@ -38,6 +38,15 @@ export function encodeRequestBody(bytes: Buffer, contentType: string): EncodedBo
   return encodeOpaque(bytes)
 }
 
+/** Whether encodeRequestBody stores a body of this content type as JSON (when it parses). */
+export function encodesAsJson(contentType: string): boolean {
+  return (
+    !/^multipart\/form-data/i.test(contentType) &&
+    !/^application\/x-www-form-urlencoded/i.test(contentType) &&
+    JSON_TYPE.test(contentType)
+  )
+}
+
 export function encodeResponseBody(bytes: Buffer, contentType: string): EncodedBody {
   if (bytes.length === 0) return {}
   if (!isUtf8(bytes)) return { body_encoding: 'base64', body: bytes.toString('base64') }

@@ -69,12 +69,18 @@ export class EntryPicker {
     return positions.filter((position) => !this.used.has(position))
   }
 
-  private nextInOrder(loaded: LoadedEntries, request: StoredRequest): number | undefined {
-    const same = this.rules.sameRequest
-    if (!same) return undefined
+  /** The first unused entry (now used) when `same` says it is the request; else undefined. */
+  pickInOrder(loaded: LoadedEntries, same: (stored: StoredRequest) => boolean): number | undefined {
     while (this.used.has(this.firstUnused)) this.firstUnused++
     const next = loaded.interactions[this.firstUnused]
-    return next && same(request, next.request) ? this.firstUnused : undefined
+    if (!next || !same(next.request)) return undefined
+    this.used.add(this.firstUnused)
+    return this.firstUnused
+  }
+
+  private nextInOrder(loaded: LoadedEntries, request: StoredRequest): number | undefined {
+    const same = this.rules.sameRequest
+    return same && this.pickInOrder(loaded, (stored) => same(request, stored))
   }
 
   private nextOfKey(loaded: LoadedEntries, key: string): number | undefined {

@@ -10,7 +10,7 @@ import type { RecordingMode, TestIdentity } from '../config/options.js'
 import type { RecordingError } from '../errors.js'
 import { fileExists, removeFile, writeTextAtomic } from '../files/storage.js'
 import { printRecording } from '../format/file-text.js'
-import { FORMAT_V1, type Interaction, type RecordingFile } from '../format/format.js'
+import { FORMAT_V1, type Interaction, type RecordingFile, type StoredRequest } from '../format/format.js'
 import { IdMap, type IdRules } from '../ids/normalize-ids.js'
 import { EntryPicker, type LoadedEntries, type MatchableRequest, type PickRules } from './entry-picker.js'
 import { missError, replayedErrorAnswer } from './miss-error.js'
@@ -137,14 +137,7 @@ export class Recording {
   match(live: MatchableRequest): Interaction | RecordingError {
     const loaded = this.load()
     const position = this.keyable(() => this.picker.pick(loaded, live))
-    if (position !== undefined) {
-      this.replayed++
-      const interaction = loaded.interactions[position] as Interaction
-      if (interaction.response.status >= 400) this.replayedErrors.push(interaction)
-      if (this.ids && interaction.id_normalization_mapping)
-        this.ids.learn(interaction.id_normalization_mapping)
-      return interaction
-    }
+    if (position !== undefined) return this.replay(loaded.interactions[position] as Interaction)
     const positions = this.picker.positionsOf(loaded, live.key)
     if (positions && this.settings.allowRepeats) {
       this.replayed++
@@ -158,6 +151,23 @@ export class Recording {
       recorded: loaded.interactions.map((interaction) => interaction.request),
       ...(positions ? { exhaustedAfter: positions.length } : {}),
     })
+  }
+
+  /**
+   * The next unused entry, when `same` proves it is the request as sent (request-key.ts,
+   * sameAsSent): match without putting the request in stored form. Undefined otherwise.
+   */
+  matchInOrder(same: (stored: StoredRequest) => boolean): Interaction | undefined {
+    const loaded = this.load()
+    const position = this.keyable(() => this.picker.pickInOrder(loaded, same))
+    return position === undefined ? undefined : this.replay(loaded.interactions[position] as Interaction)
+  }
+
+  private replay(interaction: Interaction): Interaction {
+    this.replayed++
+    if (interaction.response.status >= 400) this.replayedErrors.push(interaction)
+    if (this.ids && interaction.id_normalization_mapping) this.ids.learn(interaction.id_normalization_mapping)
+    return interaction
   }
 
   /** Keying (or comparing) a stored request 10,000 levels deep overflows the stack. */

@@ -4,11 +4,11 @@
  * change of normalization applies to old recordings without re-recording.
  */
 import { stringify } from 'safe-stable-stringify'
-import { encodeRequestBody } from '../format/body-codec.js'
+import { encodeRequestBody, encodesAsJson } from '../format/body-codec.js'
 import type { StoredRequest } from '../format/format.js'
 import { isCredentialParam } from '../privacy/credential-names.js'
 import { redactRequest } from '../privacy/redact-recording.js'
-import { secretMatcherOf } from '../privacy/secret-encodings.js'
+import { type SecretMatcher, secretMatcherOf } from '../privacy/secret-encodings.js'
 
 export interface LiveRequest {
   method: string
@@ -255,6 +255,52 @@ export function sameStoredRequest(
   if ((live.body_encoding ?? '') !== (stored.body_encoding ?? '')) return false
   for (const name of matchHeaders) if (live.headers?.[name] !== stored.headers?.[name]) return false
   return sameJson(live.body, stored.body)
+}
+
+/** A request body as the caller sent it: text (what fetch passes for a JSON body). */
+export interface SentText {
+  method: string
+  url: URL
+  contentType: string | undefined
+  text: string
+}
+
+/**
+ * True when a stored JSON request is provably the request sent, without parsing or redacting
+ * it: the text is exactly the stored body printed compactly (what every JSON client sends),
+ * so both parse to one value; URL and method are the same strings; and no credential the
+ * request carries appears in the text or the URL, so redacting either side does the same to
+ * both. Then the two keys are equal (test/core/ordered-match.test.ts). Replay modes only: a
+ * request put in stored form also lends the run the credentials found in it by name, for
+ * later writes (there are none then, and a request matched here has none: its stored twin
+ * would hold `[redacted]` in their place).
+ */
+export function sameAsSent(
+  sent: SentText,
+  stored: StoredRequest,
+  rules: KeyRules,
+  carried: readonly string[],
+): boolean {
+  if (rules.normalizeRequest || rules.matchHeaders.length > 0 || stored.body_encoding !== 'json') return false
+  if (sent.url.href !== stored.url || sent.url.username !== '' || sent.url.password !== '') return false
+  if (sent.method !== stored.method.toUpperCase() || !encodesAsJson(sent.contentType ?? '')) return false
+  if (sent.text !== compactJsonOf(stored)) return false
+  const matcher = secretMatcherOf(carried)
+  return matcher.empty || (!carries(matcher, sent.text) && !carries(matcher, stored.url))
+}
+
+function carries(matcher: SecretMatcher, text: string): boolean {
+  return matcher.redact(text, new Set()) !== text
+}
+
+const compactJson = new WeakMap<StoredRequest, string | undefined>()
+
+/** Printed once per stored request (a file's entries are compared in order, once each). */
+function compactJsonOf(stored: StoredRequest): string | undefined {
+  if (compactJson.has(stored)) return compactJson.get(stored)
+  const text = JSON.stringify(stored.body)
+  compactJson.set(stored, text)
+  return text
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

@@ -15,6 +15,7 @@ import {
   KeyedRequests,
   type KeyRules,
   type LiveRequest,
+  sameAsSent,
 } from '../recording/request-key.js'
 import { replayableOf, storedResponseOf } from '../recording/response-store.js'
 import { truncatedError } from '../recording/truncated-error.js'
@@ -141,7 +142,8 @@ function handleRequest(
   const recording = context.recordingForRequest(method, url.href)
   if (!recording) return forwardUntouched(context, options, handler)
   const bytes = requestBodyNow(options.body)
-  if (bytes) return handleBody(context, keyed, recording, options, handler, url, method, { bytes })
+  const text = typeof options.body === 'string' ? options.body : undefined
+  if (bytes) return handleBody(context, keyed, recording, options, handler, url, method, { bytes, text })
   return readRequestBody(options.body).then((body) =>
     handleBody(context, keyed, recording, options, handler, url, method, body),
   )
@@ -162,6 +164,15 @@ function handleBody(
   // Keyed with this request's own credentials only: a key must not depend on earlier requests.
   const carried = credentialsOfRequest(headers, url, context.rules.secretParams)
   if (carried.length > 0) context.secretsFor(carried)
+  if (body.text !== undefined && replaysOnly(context.mode)) {
+    const sent = { method, url, contentType: headers['content-type'], text: body.text }
+    const answer = recording.matchInOrder((stored) => sameAsSent(sent, stored, context.rules, carried))
+    if (answer) {
+      recording.nextPosition()
+      replayResponse(sinkOf(handler), replayable(answer, recording.path))
+      return undefined
+    }
+  }
   const live = { method, url, headers, body: body.bytes }
   const keyedRequest = keyed.of(live, carried)
   const { request, redacted } = keyedRequest

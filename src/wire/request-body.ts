@@ -16,6 +16,8 @@ export interface RequestBody {
   contentType?: string | undefined
   /** The caller sent a stream: it is forwarded as one (chunked when no length was given), as fetch would. */
   streamed?: boolean
+  /** The body as the caller gave it, when it was a string (a JSON body: see sameAsSent). */
+  text?: string | undefined
 }
 
 const EMPTY = Buffer.alloc(0)

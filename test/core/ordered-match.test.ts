@@ -4,7 +4,9 @@
  * shortcut must never change what matches: generated requests (credentials in headers, query
  * parameters, named body fields and token formats; JSON, form and text bodies) hold it to the
  * two facts it rests on, and generated sequences of stored and live requests are matched with
- * and without it, answer by answer.
+ * and without it, answer by answer. A JSON body sent as text is also compared as sent, before
+ * being put in stored form (sameAsSent): real fetch requests replayed by a recorder with both
+ * shortcuts and by one with neither (an identity normalizeRequest) get the same answers.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -25,6 +27,7 @@ import {
   storedRequestKey,
   storedRequestOf,
 } from '../../src/recording/request-key.js'
+import { session, tempDir } from '../support/core-helpers.js'
 
 const SEED = 20261201
 const dir = mkdtempSync(join(tmpdir(), 'fr-ordered-'))
@@ -223,4 +226,106 @@ it('keeps requestKey the key of a stored form (the function both sides share)', 
   })
   expect(keyed.key).toBe(requestKey(keyed.request, []))
   expect(keyed.key).toBe('POST https://api.example.test/v1/chat?a=1&b=2\n{}\njson:{"a":[1,2],"b":1}')
+})
+
+/** A JSON request as an SDK sends it: text body, maybe a bearer credential also in the body. */
+const sentRequest = fc
+  .record({
+    path,
+    query: fc.constantFrom('', '?a=1', '?api_key=x1', '?b=2&a=1'),
+    json,
+    method: fc.constantFrom('POST', 'PUT', 'PATCH'),
+    type: fc.constantFrom('application/json', 'application/vnd.api+json', 'text/plain'),
+    // A known token format, or an opaque key only its place (the header) says is one.
+    auth: fc.option(fc.oneof(token, fc.stringMatching(/^[A-Za-z0-9]{20}x7Q$/)), { nil: undefined }),
+    echo: fc.boolean(),
+  })
+  .map(({ path, query, json, method, type, auth, echo }) => ({
+    method,
+    url: `http://127.0.0.1:59${path}${query}`,
+    headers: { 'content-type': type, ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+    // The carried credential inside the body too (a key echoed into a prompt).
+    text: JSON.stringify(echo && auth ? { json, auth } : json) ?? 'null',
+  }))
+
+type Sent = { method: string; url: string; headers: Record<string, string>; text: string }
+
+/** The file a recorder would hold for these requests, or one edited by hand (bodies as sent). */
+function fileOf(recorded: readonly Sent[], asSent: readonly boolean[]): string {
+  const interactions = recorded.map((sent, position) => {
+    const live = {
+      method: sent.method,
+      url: new URL(sent.url),
+      headers: sent.headers,
+      body: Buffer.from(sent.text),
+    }
+    const request = liveForm(live).request
+    if (asSent[position] && request.body_encoding === 'json') request.body = JSON.parse(sent.text)
+    return {
+      request,
+      response: {
+        status: 200,
+        headers: {},
+        is_streaming: false,
+        body_encoding: 'text' as const,
+        body: `answer ${position}`,
+      },
+      id_normalization_mapping: {},
+    }
+  })
+  return printRecording({ format: FORMAT_V1, test_id: 't', interactions })
+}
+
+async function answersOf(text: string, sequence: readonly Sent[], reference: boolean): Promise<string[]> {
+  const dir = tempDir('fr-ordered-e2e-')
+  const file = join(dir, 'recording.json')
+  writeFileSync(file, text)
+  const { result } = await session(
+    dir,
+    'replay',
+    async () => {
+      const answers: string[] = []
+      for (const sent of sequence) {
+        const res = await fetch(sent.url, { method: sent.method, headers: sent.headers, body: sent.text })
+        answers.push(`${res.status} ${res.status === 200 ? await res.text() : ''}`)
+      }
+      return answers
+    },
+    {
+      resolveRecordingPath: () => file,
+      normalizeIds: false,
+      ...(reference ? { normalizeRequest: (request: StoredRequest) => request } : {}),
+    },
+  )
+  return result ?? []
+}
+
+describe('matching a JSON body as sent', () => {
+  it('answers every generated sequence as matching by key alone does (real fetch, replay mode)', async () => {
+    let hits = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(sentRequest, { minLength: 1, maxLength: 5 }),
+        fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 4 })), { maxLength: 7 }),
+        async (recorded, asSent, order) => {
+          // Picks of the recorded requests (repeats, gaps, any order), now and then with
+          // another method: the same URL and body must still not match.
+          const sequence =
+            order.length === 0
+              ? recorded
+              : order.map(([i, m]) => {
+                  const sent = recorded[i % recorded.length] as Sent
+                  return m === 0 ? { ...sent, method: sent.method === 'PUT' ? 'POST' : 'PUT' } : sent
+                })
+          const text = fileOf(recorded, asSent)
+          const fast = await answersOf(text, sequence, false)
+          expect(fast).toEqual(await answersOf(text, sequence, true))
+          hits += fast.filter((answer) => answer.startsWith('200')).length
+        },
+      ),
+      { seed: SEED + 3, numRuns: 120 },
+    )
+    expect(hits).toBeGreaterThan(150)
+  }, 120_000)
 })
