@@ -6,7 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer'
 import type { BodyEncoding, StoredResponse } from './format.js'
-import { parseJsonUpToWhitespace, tryParseJson } from './json-text.js'
+import { parseJsonUpToWhitespace, rememberPrintedLines, tryParseJson } from './json-text.js'
 import { boundaryOf, parseMultipart } from './multipart.js'
 import { parseSse, printSseEvent } from './sse.js'
 
@@ -93,11 +93,14 @@ function printJson(value: unknown, indent: number, newline: boolean): string {
 function parseNdjson(text: string): unknown[] | undefined {
   if (!text.endsWith('\n')) return undefined
   const lines: unknown[] = []
+  const printed: string[] = []
   for (const line of text.slice(0, -1).split('\n')) {
     const parsed = parseJsonUpToWhitespace(line)
     if (!parsed.ok) return undefined
     lines.push(parsed.value)
+    printed.push(parsed.compact)
   }
+  rememberPrintedLines(lines, printed)
   return lines
 }
 

@@ -7,7 +7,7 @@
 import { RecordingError } from '../errors.js'
 import { type RecordingFile, validateRecordingFile } from './format.js'
 import { jsonErrorOffset } from './json-position.js'
-import { printCompact } from './json-text.js'
+import { printLines } from './json-text.js'
 
 export function parseRecordingText(text: string, file: string): RecordingFile {
   // A BOM is what some editors add on save; it carries no meaning here.
@@ -55,9 +55,9 @@ export function printRecording(file: RecordingFile): string {
   // indentation, then each placeholder is replaced by its part printed on one line.
   const nonce = Math.random().toString(36).slice(2)
   const lines = new Map<string, string>()
-  const placeholder = (value: unknown): string => {
+  const placeholder = (printed: string | undefined): string => {
     const token = `@@fr-${nonce}-${lines.size}@@`
-    lines.set(`"${token}"`, printCompact(value) as string)
+    lines.set(`"${token}"`, printed as string)
     return token
   }
   const interactions = file.interactions.map((interaction) => {
@@ -65,10 +65,10 @@ export function printRecording(file: RecordingFile): string {
     if (!STREAMED_ENCODINGS.has(response.body_encoding ?? '') || !Array.isArray(response.body)) {
       return interaction
     }
-    return { ...interaction, response: { ...response, body: response.body.map(placeholder) } }
+    return { ...interaction, response: { ...response, body: printLines(response.body).map(placeholder) } }
   })
   const numbersOnOneLine = (_key: string, value: unknown): unknown =>
-    isNumberArray(value) ? placeholder(value) : value
+    isNumberArray(value) ? placeholder(JSON.stringify(value)) : value
   const whole = { ...file, interactions }
   // A replacer costs a call per value printed: only when there is an array of numbers to catch.
   const text = JSON.stringify(whole, holdsNumberArray(whole, 0) ? numbersOnOneLine : undefined, 2)

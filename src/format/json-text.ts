@@ -17,39 +17,34 @@ export function tryParseJson(text: string): JsonParse {
   }
 }
 
+/** A parse that also hands back the compact text the value prints as. */
+export type CompactParse = { ok: true; value: unknown; compact: string } | { ok: false }
+
 /** The parsed value when printing it back changes nothing but whitespace between tokens. */
-export function parseJsonUpToWhitespace(text: string): JsonParse {
+export function parseJsonUpToWhitespace(text: string): CompactParse {
   const parsed = tryParseJson(text)
   if (!parsed.ok) return parsed
   const compact = JSON.stringify(parsed.value)
   if (compact !== text && compact !== withoutWhitespaceBetweenTokens(text)) return { ok: false }
-  if (typeof parsed.value === 'object' && parsed.value !== null) compactTexts.set(parsed.value, compact)
-  return parsed
+  return { ok: true, value: parsed.value, compact }
 }
 
 /**
- * The compact text of every object parsed above, printed once already by the check. Stored
- * bodies are never edited in place (redaction copies on write), so an object found here still
- * prints as this text: printing a recording's events looks it up instead of printing again.
+ * The one-line texts of a streamed body's elements (its SSE events, its NDJSON lines) as they
+ * were printed while checking them, kept by the body array. A stored body is never edited in
+ * place (redaction copies on write), so an array found here still prints as these lines: one
+ * entry per body, not per element (a weak key per event cost the collector more than printing
+ * the event again).
  */
-const compactTexts = new WeakMap<object, string>()
+const printedLines = new WeakMap<readonly unknown[], readonly string[]>()
 
-/**
- * `JSON.stringify(value)`, from memory for objects parsed by parseJsonUpToWhitespace and for
- * plain objects of their values (an SSE event: its fields and its parsed `data`).
- */
-export function printCompact(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return JSON.stringify(value)
-  const known = compactTexts.get(value)
-  if (known !== undefined || Array.isArray(value)) return known ?? JSON.stringify(value)
-  let out = ''
-  for (const key of Object.keys(value)) {
-    const item = (value as Record<string, unknown>)[key]
-    const text = typeof item === 'object' && item !== null ? compactTexts.get(item) : undefined
-    const printed = text ?? JSON.stringify(item)
-    if (printed !== undefined) out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${printed}`
-  }
-  return `{${out}}`
+export function rememberPrintedLines(body: readonly unknown[], lines: readonly string[]): void {
+  printedLines.set(body, lines)
+}
+
+/** `body.map((item) => JSON.stringify(item))`, from memory when the body was parsed here. */
+export function printLines(body: readonly unknown[]): readonly (string | undefined)[] {
+  return printedLines.get(body) ?? body.map((item) => JSON.stringify(item))
 }
 
 function withoutWhitespaceBetweenTokens(text: string): string {

@@ -6,7 +6,7 @@
  * `data:x` becomes `data: x`, JSON data loses insignificant spaces (json-text.ts). What a
  * parser could tell apart (a repeated field, an unfinished last event) is stored as text.
  */
-import { parseJsonUpToWhitespace } from './json-text.js'
+import { parseJsonUpToWhitespace, rememberPrintedLines } from './json-text.js'
 
 export type SseEvent = Record<string, unknown>
 
@@ -20,21 +20,25 @@ export function parseSse(text: string): SseEvent[] | undefined {
   // The text ends with a line end: the last piece is always empty, and so is the one before.
   lines.pop()
   const events: SseEvent[] = []
+  const printed: string[] = []
   let block: string[] = []
   for (const line of lines) {
     if (line !== '') {
       block.push(line)
       continue
     }
-    const event = parseBlock(block)
-    if (!event) return undefined
-    events.push(event)
+    const parsed = parseBlock(block)
+    if (!parsed) return undefined
+    events.push(parsed.event)
+    printed.push(parsed.printed)
     block = []
   }
+  rememberPrintedLines(events, printed)
   return events
 }
 
-function parseBlock(lines: string[]): SseEvent | undefined {
+/** An event, and its JSON text on one line (as the recording prints it). */
+function parseBlock(lines: string[]): { event: SseEvent; printed: string } | undefined {
   const event: SseEvent = {}
   const dataLines: string[] = []
   for (const line of lines) {
@@ -52,16 +56,32 @@ function parseBlock(lines: string[]): SseEvent | undefined {
       event[field] = value
     }
   }
-  if (dataLines.length > 0) event.data = parseData(dataLines.join('\n'))
-  return event
+  let compactData: string | undefined
+  if (dataLines.length > 0) {
+    const data = parseData(dataLines.join('\n'))
+    event.data = data.value
+    compactData = data.compact
+  }
+  return { event, printed: printEvent(event, compactData) }
 }
 
-function parseData(data: string): unknown {
+function parseData(data: string): { value: unknown; compact?: string } {
   const first = data.charCodeAt(0)
   // Only objects and arrays: a bare number or string would not print back unambiguously.
-  if (first !== 0x7b && first !== 0x5b) return data
+  if (first !== 0x7b && first !== 0x5b) return { value: data }
   const parsed = parseJsonUpToWhitespace(data)
-  return parsed.ok ? parsed.value : data
+  return parsed.ok ? parsed : { value: data }
+}
+
+/** `JSON.stringify(event)`, with the text of its parsed data printed already by the check. */
+function printEvent(event: SseEvent, compactData: string | undefined): string {
+  let out = ''
+  // Object.keys: the order JSON.stringify follows (integer-like names first).
+  for (const key of Object.keys(event)) {
+    const text = key === 'data' && compactData !== undefined ? compactData : JSON.stringify(event[key])
+    if (text !== undefined) out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${text}`
+  }
+  return `{${out}}`
 }
 
 export function printSseEvent(event: SseEvent): string {

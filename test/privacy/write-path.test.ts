@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { encodeResponseBody } from '../../src/format/body-codec.js'
 import { printRecording } from '../../src/format/file-text.js'
 import { FORMAT_V1, type RecordingFile } from '../../src/format/format.js'
-import { parseJsonUpToWhitespace, printCompact } from '../../src/format/json-text.js'
+import { printLines } from '../../src/format/json-text.js'
 import { redactRecording } from '../../src/privacy/redact-recording.js'
 
 const SEED = 20261201
@@ -94,17 +94,40 @@ describe(`write path (${RUNS} generated cases each, seed ${SEED})`, () => {
     expect(cut).toBeGreaterThan(0)
   })
 
-  it('prints a parsed value, and an event made of parsed values, as JSON.stringify does', () => {
+  it('prints the events and lines of a parsed stream as JSON.stringify does, field names of any kind', () => {
+    const fields = fc.constantFrom('event', 'id', 'retry', '7', '0', 'x', 'data')
+    const sse = fc.array(
+      fc.tuple(
+        fields,
+        fc.oneof(
+          texts,
+          objects.map((value) => JSON.stringify(value)),
+        ),
+      ),
+      {
+        minLength: 1,
+        maxLength: 4,
+      },
+    )
+    let parsed = 0
     fc.assert(
-      fc.property(objects, texts, (value, field) => {
-        const parsed = parseJsonUpToWhitespace(JSON.stringify(value))
-        expect(parsed.ok).toBe(true)
-        const data = (parsed as { value: unknown }).value
-        expect(printCompact(data)).toBe(JSON.stringify(data))
-        const event = { event: field, data, id: field }
-        expect(printCompact(event)).toBe(JSON.stringify(event))
+      fc.property(fc.array(sse, { maxLength: 4 }), objects, (events, line) => {
+        const stream = events
+          .map((fieldsOf) => `${fieldsOf.map(([f, v]) => `${f}: ${v}\n`).join('')}\n`)
+          .join('')
+        const ndjson = `${JSON.stringify(line)}\n${JSON.stringify([line])}\n`
+        for (const [bytes, type] of [
+          [stream, 'text/event-stream'],
+          [ndjson, 'application/x-ndjson'],
+        ] as const) {
+          const { body } = encodeResponseBody(Buffer.from(bytes), type)
+          if (!Array.isArray(body)) continue
+          parsed++
+          expect(printLines(body)).toEqual(body.map((item) => JSON.stringify(item)))
+        }
       }),
       { seed: SEED, numRuns: RUNS },
     )
+    expect(parsed).toBeGreaterThan(RUNS)
   })
 })
