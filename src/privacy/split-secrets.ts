@@ -100,15 +100,23 @@ function collectByPlace(
   }
   if (depth > 50 || typeof value !== 'object' || value === null) return
   if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++)
-      collectByPlace(value[index], placeBelow(place, index), value, index, seen, depth + 1)
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index]
+      if (holdsStrings(item)) collectByPlace(item, placeBelow(place, index), value, index, seen, depth + 1)
+    }
     return
   }
   const object = value as Record<string, unknown>
   for (const name of Object.keys(object)) {
     if (name.includes('.') || name.includes('[') || name.includes(']')) seen.ambiguous = true
-    collectByPlace(object[name], placeBelow(place, name), object, name, seen, depth + 1)
+    const item = object[name]
+    if (holdsStrings(item)) collectByPlace(item, placeBelow(place, name), object, name, seen, depth + 1)
   }
+}
+
+/** Numbers, booleans and nulls are no place: no node is made for them. */
+function holdsStrings(value: unknown): boolean {
+  return typeof value === 'string' || (typeof value === 'object' && value !== null)
 }
 
 function placeBelow(place: Place, step: string | number): Place {
