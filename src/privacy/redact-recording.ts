@@ -197,14 +197,17 @@ function setKey(out: Record<string, unknown>, key: string, value: unknown): void
 /** redactText, skipping strings this file has shown clean already. */
 function redactString(text: string, redaction: Redaction): string {
   const { clean } = redaction
-  if (!clean) return redactText(text, redaction.matcher, redaction.found)
+  if (!clean || text.length < 3) return redactText(text, redaction.matcher, redaction.found)
   if (clean.has(text)) return text
-  const found = new Set<string>()
-  const out = redactText(text, redaction.matcher, found)
-  if (out === text && found.size === 0) clean.add(text)
-  for (const value of found) redaction.found.add(value)
+  // What this one string gave up (redactText is synchronous: one scratch set serves every call).
+  scratch.clear()
+  const out = redactText(text, redaction.matcher, scratch)
+  if (out === text && scratch.size === 0) clean.add(text)
+  for (const value of scratch) redaction.found.add(value)
   return out
 }
+
+const scratch = new Set<string>()
 
 /** Bytes searched as bytes: latin1 maps each byte to one character and back unchanged. */
 function redactBase64(body: string, redaction: Redaction): string {
