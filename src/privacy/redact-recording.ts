@@ -103,7 +103,11 @@ export function redactUrl(href: string, redaction: Redaction): string {
   const rest = `${url.pathname}${url.search}${url.hash}`
   const origin = url.href.slice(0, url.href.length - rest.length)
   const redacted = redactText(rest, redaction.matcher, redaction.found)
-  return redacted === rest ? url.href : `${origin}${redacted}`
+  if (redacted === rest) return url.href
+  // A base64 form is redacted with the whole run of base64 characters around it, and `/` is
+  // one: a form at the start of the path takes the path's `/` along, and `origin[redacted]`
+  // would be no URL (the write then threw). The path keeps its slash.
+  return `${origin}${rest.startsWith('/') && !redacted.startsWith('/') ? '/' : ''}${redacted}`
 }
 
 export function redactBody(encoding: BodyEncoding | undefined, body: unknown, redaction: Redaction): unknown {

@@ -9,7 +9,8 @@ import { encodeResponseBody } from '../../src/format/body-codec.js'
 import { printRecording } from '../../src/format/file-text.js'
 import { FORMAT_V1, type RecordingFile } from '../../src/format/format.js'
 import { printLines } from '../../src/format/json-text.js'
-import { redactRecording } from '../../src/privacy/redact-recording.js'
+import { redactRecording, redactUrl } from '../../src/privacy/redact-recording.js'
+import { secretMatcherOf } from '../../src/privacy/secret-encodings.js'
 
 const SEED = 20261201
 const RUNS = 300
@@ -129,5 +130,32 @@ describe(`write path (${RUNS} generated cases each, seed ${SEED})`, () => {
       { seed: SEED, numRuns: RUNS },
     )
     expect(parsed).toBeGreaterThan(RUNS)
+  })
+})
+
+describe('a credential encoded in a URL path', () => {
+  it('leaves a URL that parses, without any form of the credential, wherever the form stands', () => {
+    let cases = 0
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9_-]{20,40}$/),
+        fc.constantFrom('base64', 'base64url', 'hex'),
+        fc.constantFrom('', '/x', '/v1/', '?q=1', '/x?key=1#f'),
+        fc.constantFrom('', '/v1'),
+        (secret, encoding, after, before) => {
+          const form = Buffer.from(secret).toString(encoding as BufferEncoding)
+          const url = `https://api.example.test${before}/${form}${after}`
+          const found = new Set<string>()
+          const out = redactUrl(url, { matcher: secretMatcherOf([secret]), found, extra: new Set() })
+          expect(() => new URL(out)).not.toThrow()
+          expect(new URL(out).origin).toBe('https://api.example.test')
+          expect(out).not.toContain(form)
+          expect(found.has(secret)).toBe(true)
+          cases++
+        },
+      ),
+      { seed: SEED, numRuns: RUNS },
+    )
+    expect(cases).toBe(RUNS)
   })
 })
