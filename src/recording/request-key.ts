@@ -270,10 +270,10 @@ export interface SentText {
  * it: the text is exactly the stored body printed compactly (what every JSON client sends),
  * so both parse to one value; URL and method are the same strings; and no credential the
  * request carries appears in the text or the URL, so redacting either side does the same to
- * both. Then the two keys are equal (test/core/ordered-match.test.ts). Replay modes only: a
- * request put in stored form also lends the run the credentials found in it by name, for
- * later writes (there are none then, and a request matched here has none: its stored twin
- * would hold `[redacted]` in their place).
+ * both. Then the two keys are equal (test/core/ordered-match.test.ts). Not put in stored
+ * form, the request lends the run no credentials found in it by name for later writes: a
+ * request matched here has none, since its stored twin would hold `[redacted]` in their place
+ * (only a file edited by hand to hold a credential can match one, and that file holds it already).
  */
 export function sameAsSent(
   sent: SentText,

@@ -164,7 +164,7 @@ function handleBody(
   // Keyed with this request's own credentials only: a key must not depend on earlier requests.
   const carried = credentialsOfRequest(headers, url, context.rules.secretParams)
   if (carried.length > 0) context.secretsFor(carried)
-  if (body.text !== undefined && replaysOnly(context.mode)) {
+  if (body.text !== undefined && context.mode !== 'update') {
     const sent = { method, url, contentType: headers['content-type'], text: body.text }
     const answer = recording.matchInOrder((stored) => sameAsSent(sent, stored, context.rules, carried))
     if (answer) {
