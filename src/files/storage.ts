@@ -5,6 +5,8 @@
  * Writes are atomic: a temp file next to the target, then rename. A crash leaves either the
  * old file or the new one, plus at worst a temp file that a later run sweeps away.
  */
+
+import { isAscii } from 'node:buffer'
 import {
   existsSync,
   mkdirSync,
@@ -23,12 +25,21 @@ const TEMP_MARK = '.fr-tmp-'
 
 export function readTextIfExists(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8')
+    return textOf(readFileSync(path))
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return undefined
     throw unreadable(path, code === 'EISDIR', error)
   }
+}
+
+/**
+ * Recordings are mostly ASCII (JSON escapes nothing else, and most APIs answer in English):
+ * for ASCII bytes latin1 and UTF-8 decode alike, and latin1 decodes an 8.5 MB file in a third
+ * of the time (docs/performance.md, first request vs file size). Anything else is UTF-8.
+ */
+function textOf(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')
 }
 
 /** A recording path that exists but cannot be read; a folder is never removed for the user. */
