@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BENCH_DIR, ROOT_DIR } from './lib/fixtures.mjs'
-import { fileRequests, installPackage, pairedTable, recordSuite } from './w5.mjs'
+import { fileRequests, installPackage, notMeasured, pairedTable, recordSuite } from './w5.mjs'
 
 const SUITE = join(BENCH_DIR, '.fixtures', 'w5-jest')
 const JEST = join(ROOT_DIR, 'node_modules', 'jest', 'bin', 'jest.js')
@@ -28,14 +28,10 @@ export async function runW5Jest({
   rounds,
 }) {
   if (!existsSync(join(distDir, 'jest-env.cjs'))) {
-    const line = 'W5 Jest: not measured (dist/jest-env.cjs missing: run `npm run build`)'
-    log(line)
-    return line
+    return notMeasured(log, 'W5 Jest: not measured (dist/jest-env.cjs missing: run `npm run build`)')
   }
   if (!existsSync(JEST)) {
-    const line = 'W5 Jest: not measured (jest is not installed in the root node_modules)'
-    log(line)
-    return line
+    return notMeasured(log, 'W5 Jest: not measured (jest is not installed in the root node_modules)')
   }
   const files = quick ? 2 : 100
   const perFile = 5

@@ -22,6 +22,12 @@ import { median } from './lib/stats.mjs'
 const SUITE = join(BENCH_DIR, '.fixtures', 'w5')
 const VITEST = join(ROOT_DIR, 'node_modules', 'vitest', 'vitest.mjs')
 
+/** A line for the results in place of a row that could not be measured. */
+export function notMeasured(log, line) {
+  log(line)
+  return line
+}
+
 /** `distDir`: the run's private copy of dist/ (run.mjs), else the repository's; `fixturesDir`: the run's own. */
 export async function runW5({
   quick,
@@ -32,14 +38,13 @@ export async function runW5({
 }) {
   const plugin = join(distDir, 'vitest.js')
   if (!pluginBuilt(plugin)) {
-    const line = 'W5: not measured (dist/vitest.js does not export fetchRecordings: run `npm run build`)'
-    log(line)
-    return line
+    return notMeasured(
+      log,
+      'W5: not measured (dist/vitest.js does not export fetchRecordings: run `npm run build`)',
+    )
   }
   if (!existsSync(VITEST)) {
-    const line = 'W5: not measured (vitest is not installed in the root node_modules)'
-    log(line)
-    return line
+    return notMeasured(log, 'W5: not measured (vitest is not installed in the root node_modules)')
   }
   const files = quick ? 2 : 100
   const perFile = 5

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { expectedBody } from './lib/data.mjs'
+import { fetchRequest } from './lib/fetch-request.mjs'
 import { latencySummary } from './lib/stats.mjs'
 import { plan } from './lib/workloads.mjs'
 
@@ -26,17 +27,6 @@ const { values, positionals } = parseArgs({
   },
 })
 const [contender, workload] = positionals
-
-async function fetchRequest(origin, req) {
-  const res = await fetch(origin + req.path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: req.body,
-  })
-  const chunks = []
-  for await (const chunk of res.body) chunks.push(chunk)
-  return { status: res.status, chunks }
-}
 
 /** `send`: the contender's own client (its `request` export), else fetch. */
 async function request(origin, req, send = fetchRequest) {

@@ -15,6 +15,7 @@
 import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fetchRequest } from '../lib/fetch-request.mjs'
 
 const APP = fileURLToPath(new URL('../lib/relay-app.mjs', import.meta.url))
 const DIST =
@@ -62,16 +63,8 @@ export function contender(id) {
         },
       }
     },
-    async request(_origin, req) {
-      const res = await fetch(appUrl + req.path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: req.body,
-      })
-      const chunks = []
-      for await (const chunk of res.body) chunks.push(chunk)
-      return { status: res.status, chunks }
-    },
+    // The test talks to the app; the app makes the request upstream.
+    request: (_origin, req) => fetchRequest(appUrl, req),
   }
 }
 
