@@ -124,4 +124,37 @@ describe('prune-dist', () => {
     expect(broken.stderr).toContain('npm run build')
     expect(existsSync(join(root, 'dist/index.js'))).toBe(true)
   })
+
+  test('before packing: an import of a package the install does not bring fails the pack naming it', () => {
+    const root = packageCopy()
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    pkg.dependencies = { undici: '^7' }
+    pkg.peerDependencies = { vitest: '^4' }
+    writeFileSync(join(root, 'package.json'), JSON.stringify(pkg))
+    // Builtins (bare and `node:`), dependencies, peers, a scoped subpath of a dependency, and a
+    // JSDoc `import('../x')` of bundled code are all fine.
+    const fine = `import "node:fs"\nimport "path"\nimport "undici/lib/x.js"\nimport "vitest"\n/** import('../index.js') */\n`
+    writeFileSync(join(root, 'dist/chunk-NEW.js'), fine)
+    expect(run(root, '--all').status).toBe(0)
+    // What a build from before `safe-stable-stringify` was bundled left (a stale dist/ packed).
+    writeFileSync(
+      join(root, 'dist/chunk-NEW.js'),
+      `${fine}import { stringify } from "safe-stable-stringify"\n`,
+    )
+    const broken = run(root, '--all')
+    expect(broken.status).toBe(1)
+    expect(broken.stderr).toContain('chunk-NEW.js → safe-stable-stringify (not a dependency)')
+  })
+
+  test('before packing: a source newer than the build fails the pack (npm pack does not build)', () => {
+    const root = packageCopy()
+    mkdirSync(join(root, 'src'))
+    writeFileSync(join(root, 'src/index.ts'), 'export {}\n')
+    const broken = run(root, '--all')
+    expect(broken.status).toBe(1)
+    expect(broken.stderr).toContain('dist/ is older than src/index.ts')
+    const before = new Date(Date.now() - 60_000)
+    utimesSync(join(root, 'src/index.ts'), before, before)
+    expect(run(root, '--all').status).toBe(0)
+  })
 })
