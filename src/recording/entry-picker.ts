@@ -21,7 +21,7 @@ export interface MatchableRequest {
 export interface PickRules {
   /** The match key of a stored request under today's rules. */
   keyOf: (request: StoredRequest) => string
-  /** True only when a stored request provably has the live request's key (request-key.ts). */
+  /** True only when a stored request provably has the live request's key (same-request.ts). */
   sameRequest?: ((live: StoredRequest, stored: StoredRequest) => boolean) | undefined
 }
 

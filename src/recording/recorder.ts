@@ -38,8 +38,9 @@ import {
   settleInFlight,
 } from './in-flight.js'
 import { Recording, type RecordingOutcome, type TestStatus } from './recording.js'
-import { type KeyRules, sameStoredRequest, storedRequestKey, withoutCredentials } from './request-key.js'
+import { type KeyRules, storedRequestKey, withoutCredentials } from './request-key.js'
 import { DEFAULT_VOLATILE_HEADERS } from './response-store.js'
+import { sameStoredRequest } from './same-request.js'
 
 export interface RecorderOptions extends RecordingsOptions {
   /** Test ids are stored relative to this folder (default: the working directory). */

@@ -154,7 +154,7 @@ export class Recording {
   }
 
   /**
-   * The next unused entry, when `same` proves it is the request as sent (request-key.ts,
+   * The next unused entry, when `same` proves it is the request as sent (same-request.ts,
    * sameAsSent): match without putting the request in stored form. Undefined otherwise.
    */
   matchInOrder(same: (stored: StoredRequest) => boolean): Interaction | undefined {

@@ -15,9 +15,9 @@ import {
   KeyedRequests,
   type KeyRules,
   type LiveRequest,
-  sameAsSent,
 } from '../recording/request-key.js'
 import { replayableOf, storedResponseOf } from '../recording/response-store.js'
+import { sameAsSent } from '../recording/same-request.js'
 import { truncatedError } from '../recording/truncated-error.js'
 import { requestToForward, untouchedRequest } from './forward-request.js'
 import { type ClientSink, failRequest, requestHeadersOf, sinkOf } from './handler-api.js'

@@ -23,10 +23,10 @@ import {
   type KeyRules,
   type LiveRequest,
   requestKey,
-  sameStoredRequest,
   storedRequestKey,
   storedRequestOf,
 } from '../../src/recording/request-key.js'
+import { sameStoredRequest } from '../../src/recording/same-request.js'
 import { session, tempDir } from '../support/core-helpers.js'
 
 const SEED = 20261201
