@@ -4,6 +4,7 @@
  * friends (`max_tokens` in a body, `page_token` in a query, `logprobs[].token` and Anthropic's
  * thinking `signature` in a response, `KEYCLOAK_URL` in the environment).
  */
+import { remembered } from '../remembered.js'
 
 /** `secretAccessKey` → `secret_access_key`, `X-Api-Key` → `x_api_key`: one spelling to test. */
 export function snakeName(name: string): string {
@@ -24,17 +25,11 @@ const FIELD_NAME = new RegExp(`^(?:.*_)?${CREDENTIAL_WORDS}$`)
  * is a thinking block's, which the client sends back and is no credential.
  */
 export function isCredentialField(name: string, extra: ReadonlySet<string> = EMPTY): boolean {
-  let named = fieldNames.get(name)
-  if (named === undefined) {
-    // Bodies repeat their field names thousands of times (one per SSE event): tested once.
-    if (fieldNames.size >= 10_000) fieldNames.clear()
-    named = FIELD_NAME.test(snakeName(name))
-    fieldNames.set(name, named)
-  }
-  return named || (extra.size > 0 && extra.has(name.toLowerCase()))
+  return isCredentialFieldName(name) || (extra.size > 0 && extra.has(name.toLowerCase()))
 }
 
-const fieldNames = new Map<string, boolean>()
+// Bodies repeat their field names thousands of times (one per SSE event): each is tested once.
+const isCredentialFieldName = remembered((name) => FIELD_NAME.test(snakeName(name)), 10_000)
 
 const EMPTY: ReadonlySet<string> = new Set()
 
@@ -78,19 +73,11 @@ const HEADER_NAMES = new Set([
 const HEADER_NAME =
   /(?:subscription_?key|_token$|^token$|auth|api_?key|secret|signature|credential|passw|session|cookie|^x_.*_key$)/
 
-export function isCredentialHeader(name: string): boolean {
-  let named = headerNames.get(name)
-  if (named === undefined) {
-    // Every request has the same few header names: each is judged once.
-    if (headerNames.size >= 1_000) headerNames.clear()
-    const snake = snakeName(name)
-    named = HEADER_NAMES.has(snake) || HEADER_NAME.test(snake)
-    headerNames.set(name, named)
-  }
-  return named
-}
-
-const headerNames = new Map<string, boolean>()
+// Every request has the same few header names: each is judged once.
+export const isCredentialHeader = remembered((name: string): boolean => {
+  const snake = snakeName(name)
+  return HEADER_NAMES.has(snake) || HEADER_NAME.test(snake)
+}, 1_000)
 
 /**
  * Environment variables: `*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSW*`, `*CREDENTIAL*`, `*_AUTH`,

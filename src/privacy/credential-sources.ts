@@ -5,6 +5,8 @@
  * headers of any name whose value looks like a credential, and credential query parameters.
  * Stored headers come from an allow-list, so none of these is ever stored as a header.
  */
+
+import { remembered } from '../remembered.js'
 import { isCredentialHeader, isCredentialParam } from './credential-names.js'
 import { isSearchable, looksLikeCredential } from './credential-values.js'
 
@@ -32,19 +34,9 @@ export function credentialsOfRequest(
 
 /**
  * Ordinary headers (`user-agent`, `accept-encoding`, an SDK's `x-stainless-*`) repeat their
- * values on every request: each value is judged once (bounded).
+ * values on every request: each value is judged once.
  */
-function headerValueLooksLikeCredential(value: string): boolean {
-  let looks = judgedValues.get(value)
-  if (looks === undefined) {
-    if (judgedValues.size >= 1_000) judgedValues.clear()
-    looks = looksLikeCredential(value)
-    judgedValues.set(value, looks)
-  }
-  return looks
-}
-
-const judgedValues = new Map<string, boolean>()
+const headerValueLooksLikeCredential = remembered(looksLikeCredential, 1_000)
 
 function addHeaderValue(value: string, into: Set<string>): void {
   into.add(value)

@@ -9,6 +9,7 @@ import type { StoredRequest } from '../format/format.js'
 import { isCredentialParam } from '../privacy/credential-names.js'
 import { redactRequest } from '../privacy/redact-recording.js'
 import { secretMatcherOf } from '../privacy/secret-encodings.js'
+import { remembered } from '../remembered.js'
 
 export interface LiveRequest {
   method: string
@@ -221,21 +222,15 @@ export function requestKey(request: StoredRequest, matchHeaders: readonly string
   return `${request.method.toUpperCase()} ${canonicalUrl(request.url)}\n${headers}\n${request.body_encoding ?? ''}:${stringify(body) ?? ''}`
 }
 
-/** Parsed URLs repeat (a test calls a few endpoints, many times): their canonical form is kept. */
-const canonicalUrls = new Map<string, string>()
-
-/** The URL as the WHATWG parser prints it, with its query sorted. */
-function canonicalUrl(href: string): string {
-  let canonical = canonicalUrls.get(href)
-  if (canonical === undefined) {
-    const url = new URL(href)
-    url.searchParams.sort()
-    canonical = url.href
-    if (canonicalUrls.size >= 1000) canonicalUrls.clear()
-    canonicalUrls.set(href, canonical)
-  }
-  return canonical
-}
+/**
+ * The URL as the WHATWG parser prints it, with its query sorted. URLs repeat (a test calls a
+ * few endpoints, many times): each is parsed once.
+ */
+const canonicalUrl = remembered((href) => {
+  const url = new URL(href)
+  url.searchParams.sort()
+  return url.href
+}, 1_000)
 
 function sortedPairs(body: unknown): unknown {
   if (!Array.isArray(body)) return body
