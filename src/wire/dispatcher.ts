@@ -24,7 +24,7 @@ import { type ClientSink, failRequest, requestHeadersOf, sinkOf } from './handle
 import { missAnswerOf } from './miss-answer.js'
 import { type CapturedResponse, type Dispatcher, forwardAndCapture } from './record.js'
 import { replayResponse } from './replay.js'
-import { isFormData, type RequestBody, readRequestBody, requestBodyNow } from './request-body.js'
+import { isFormData, type RequestBody, readRequestBody, requestBodyNow, textBody } from './request-body.js'
 
 export interface DispatchContext {
   mode: RecordingMode
@@ -141,9 +141,10 @@ function handleRequest(
   }
   const recording = context.recordingForRequest(method, url.href)
   if (!recording) return forwardUntouched(context, options, handler)
+  if (typeof options.body === 'string')
+    return handleBody(context, keyed, recording, options, handler, url, method, textBody(options.body))
   const bytes = requestBodyNow(options.body)
-  const text = typeof options.body === 'string' ? options.body : undefined
-  if (bytes) return handleBody(context, keyed, recording, options, handler, url, method, { bytes, text })
+  if (bytes) return handleBody(context, keyed, recording, options, handler, url, method, { bytes })
   return readRequestBody(options.body).then((body) =>
     handleBody(context, keyed, recording, options, handler, url, method, body),
   )

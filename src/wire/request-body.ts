@@ -22,6 +22,18 @@ export interface RequestBody {
 
 const EMPTY = Buffer.alloc(0)
 
+/** A string body: its bytes are made when first asked for (a body matched as sent needs none). */
+export function textBody(text: string): RequestBody {
+  let bytes: Buffer | undefined
+  return {
+    text,
+    get bytes() {
+      bytes ??= Buffer.from(text)
+      return bytes
+    },
+  }
+}
+
 /** The body's bytes when they can be had without waiting (strings and bytes); else undefined. */
 export function requestBodyNow(body: unknown): Buffer | undefined {
   if (body === undefined || body === null) return EMPTY
