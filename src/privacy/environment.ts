@@ -8,18 +8,55 @@
 import { isCredentialEnvName } from './credential-names.js'
 import { isSearchable, looksLikeCredential } from './credential-values.js'
 
-export function credentialsOfEnvironment(env: NodeJS.ProcessEnv): string[] {
-  const values = new Set<string>()
-  for (const [name, value] of Object.entries(env)) {
+/** What the last read of one environment saw: its variables in order, and what they gave. */
+interface EnvironmentRead {
+  names: string[]
+  values: string[]
+  credentials: readonly string[]
+}
+
+const lastReads = new WeakMap<object, EnvironmentRead>()
+
+/**
+ * Read again before every test and every write (recorder.ts), so it must be cheap when nothing
+ * changed, which is nearly always: the variables are compared with the last read's, and only
+ * a difference judges them again. The same array comes back while nothing changed (callers
+ * compare by identity first). Judging a variable is a function of its name and value alone,
+ * so the answer is the one a fresh judgment gives (test/privacy/environment-read.test.ts).
+ */
+export function credentialsOfEnvironment(env: NodeJS.ProcessEnv): readonly string[] {
+  // Object.keys + one read per name: the cheapest walk of process.env measured (each read
+  // crosses into C++; Object.entries costs more), docs/performance.md.
+  const names = Object.keys(env)
+  const last = lastReads.get(env)
+  if (last && last.names.length === names.length && sameVariables(env, names, last)) return last.credentials
+  const values = names.map((name) => env[name] ?? '')
+  const read = { names, values, credentials: judgeVariables(names, values) }
+  lastReads.set(env, read)
+  return read.credentials
+}
+
+function sameVariables(env: NodeJS.ProcessEnv, names: readonly string[], last: EnvironmentRead): boolean {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string
+    if (name !== last.names[i] || (env[name] ?? '') !== last.values[i]) return false
+  }
+  return true
+}
+
+function judgeVariables(names: readonly string[], values: readonly string[]): string[] {
+  const credentials = new Set<string>()
+  for (let i = 0; i < names.length; i++) {
+    const value = values[i] as string
     if (!value) continue
     const password = passwordOfUrl(value)
     if (password !== undefined) {
-      if (isSearchable(password)) values.add(password)
-    } else if (isCredentialEnvName(name) && looksLikeCredential(value)) {
-      values.add(value)
+      if (isSearchable(password)) credentials.add(password)
+    } else if (isCredentialEnvName(names[i] as string) && looksLikeCredential(value)) {
+      credentials.add(value)
     }
   }
-  return [...values]
+  return [...credentials]
 }
 
 /** `postgres://app:s3cr3t@db/x` → `s3cr3t` (decoded as well as written, whichever differs). */

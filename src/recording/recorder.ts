@@ -12,12 +12,11 @@ import { matchesPassthrough } from '../config/passthrough.js'
 import { RecordingError } from '../errors.js'
 import { defaultRecordingPath, testIdOf } from '../files/paths.js'
 import { sweepTempFiles } from '../files/storage.js'
-import type { StoredRequest } from '../format/format.js'
 import { type IdRules, idRulesOf } from '../ids/normalize-ids.js'
-import { isCredentialHeader, isCredentialParam } from '../privacy/credential-names.js'
+import { isCredentialHeader } from '../privacy/credential-names.js'
 import { isSearchable } from '../privacy/credential-values.js'
 import { credentialsOfEnvironment } from '../privacy/environment.js'
-import { redactRecording, redactRequest } from '../privacy/redact-recording.js'
+import { redactRecording } from '../privacy/redact-recording.js'
 import { redactText } from '../privacy/redact-text.js'
 import { secretMatcherOf } from '../privacy/secret-encodings.js'
 import { watchBypassingConnections } from '../transports/bypass-watch.js'
@@ -37,7 +36,7 @@ import {
   outlivedTestError,
   settleInFlight,
 } from './in-flight.js'
-import { Recording, type RecordingOutcome, type TestStatus } from './recording.js'
+import { Recording, type RecordingOutcome, type RecordingSettings, type TestStatus } from './recording.js'
 import { type KeyRules, storedRequestKey, withoutCredentials } from './request-key.js'
 import { DEFAULT_VOLATILE_HEADERS } from './response-store.js'
 import { sameStoredRequest } from './same-request.js'
@@ -108,15 +107,18 @@ export class Recorder {
   private readonly als = new AsyncLocalStorage<TestRun>()
   private readonly recordings = new Map<string, Recording>()
   private readonly active = new Set<TestRun>()
-  private readonly outcomes: RecordingOutcome[] = []
+  /** By recording path, in the order first finished: a retry's outcome replaces its earlier attempt's. */
+  private readonly outcomes = new Map<string, RecordingOutcome>()
   private readonly seenSecrets = new Set<string>()
   private secretList: readonly string[] | undefined
   private readonly sweptFolders = new Set<string>()
-  private environmentSecrets: string[]
+  private environmentSecrets: readonly string[]
   private readonly env: NodeJS.ProcessEnv
   private readonly rules: KeyRules
   private readonly rootDir: string
   private readonly idRules: IdRules | undefined
+  /** One for every recording of this recorder (a test file of 200 tests makes 200 recordings). */
+  private readonly recordingSettings: RecordingSettings
   private currentFile: string | undefined
   private fileRun: TestRun | undefined
   private restore: (() => void) | undefined
@@ -154,6 +156,7 @@ export class Recorder {
     this.environmentSecrets = credentialsOfEnvironment(env)
     this.rootDir = options.rootDir ?? process.cwd()
     this.idRules = idRulesOf(options.normalizeIds)
+    this.recordingSettings = this.settingsOfRecordings()
     if (options.upstream) this.upstream = Promise.resolve(options.upstream)
     this.settleTimeoutMs = options.settleTimeout ?? DEFAULT_SETTLE_TIMEOUT_MS
   }
@@ -271,8 +274,12 @@ export class Recorder {
     if (this.fileRun && this.currentFile === testFile) this.finishRun(this.fileRun, status)
     this.fileRun = undefined
     this.currentFile = undefined
-    const mine = this.outcomes.filter((outcome) => outcome.testFile === testFile)
-    this.outcomes.splice(0, this.outcomes.length, ...this.outcomes.filter((o) => o.testFile !== testFile))
+    const mine: RecordingOutcome[] = []
+    for (const [path, outcome] of this.outcomes) {
+      if (outcome.testFile !== testFile) continue
+      mine.push(outcome)
+      this.outcomes.delete(path)
+    }
     for (const [path, recording] of this.recordings)
       if (recording.identity.testFile === testFile) this.recordings.delete(path)
     return mine
@@ -288,9 +295,7 @@ export class Recorder {
     this.active.delete(run)
     this.relay?.forget(run)
     const outcome = run.recording.finish(status)
-    const index = this.outcomes.findIndex((o) => o.path === outcome.path)
-    if (index === -1) this.outcomes.push(outcome)
-    else this.outcomes[index] = outcome // a retry's outcome replaces the previous attempt's
+    this.outcomes.set(outcome.path, outcome)
     return outcome
   }
 
@@ -361,21 +366,26 @@ export class Recorder {
         this.sweptFolders.add(folder)
         sweepTempFiles(folder)
       }
-      recording = new Recording(path, testIdOf(safe, this.rootDir), identity, {
-        mode: this.mode,
-        matchHeaders: this.rules.matchHeaders,
-        allowRepeats: this.options.allowRepeats === true,
-        keepFailed: this.options.keepFailedRecordings === true,
-        keyOf: (request) => storedRequestKey(request, this.rules),
-        sameRequest: this.rules.normalizeRequest
-          ? undefined
-          : (live, stored) => sameStoredRequest(live, stored, this.rules.matchHeaders),
-        idRules: this.idRules,
-        sanitize: (file) => redactRecording(file, this.currentSecrets()),
-      })
+      recording = new Recording(path, testIdOf(safe, this.rootDir), identity, this.recordingSettings)
       this.recordings.set(path, recording)
     }
     return recording
+  }
+
+  private settingsOfRecordings(): RecordingSettings {
+    const { rules } = this
+    return {
+      mode: this.mode,
+      matchHeaders: rules.matchHeaders,
+      allowRepeats: this.options.allowRepeats === true,
+      keepFailed: this.options.keepFailedRecordings === true,
+      keyOf: (request) => storedRequestKey(request, rules),
+      sameRequest: rules.normalizeRequest
+        ? undefined
+        : (live, stored) => sameStoredRequest(live, stored, rules.matchHeaders),
+      idRules: this.idRules,
+      sanitize: (file) => redactRecording(file, this.currentSecrets()),
+    }
   }
 
   /**
@@ -423,7 +433,8 @@ export class Recorder {
 
   private rereadEnvironment(): void {
     const now = credentialsOfEnvironment(this.env)
-    if (now.join('\0') === this.environmentSecrets.join('\0')) return
+    // The same array while the environment is unchanged (environment.ts): no join per test.
+    if (now === this.environmentSecrets || now.join('\0') === this.environmentSecrets.join('\0')) return
     this.environmentSecrets = now
     this.secretList = undefined
   }

@@ -132,21 +132,23 @@ export function replayableOf(
   if (cached) return cached
   const chunks = responseChunks(stored)
   const headers: ResponseHeaders = { ...stored.headers }
-  const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
+  let length = 0
+  for (const chunk of chunks) length += chunk.length
   const keepsLength = length === 0 && headers['content-length'] !== undefined
   if (!stored.is_streaming && !stored.truncated && stored.status !== 204 && stored.status !== 304) {
     if (!keepsLength) headers['content-length'] = String(length)
   } else if (!keepsLength) {
     delete headers['content-length']
   }
+  // Built in one shape (no spread of optional parts): made once per distinct stored response.
   const replayable: ReplayableResponse = {
     status: stored.status,
     statusText: stored.status_text ?? STATUS_CODES[stored.status] ?? '',
     headers,
     chunks,
-    ...(stored.truncated ? { endError: () => truncatedError(stored.truncated_by) } : {}),
-    ...(stored.truncated_by === 'client-timeout' ? { holdMs: DEADLINE_HOLD_MS } : {}),
   }
+  if (stored.truncated) replayable.endError = () => truncatedError(stored.truncated_by)
+  if (stored.truncated_by === 'client-timeout') replayable.holdMs = DEADLINE_HOLD_MS
   replayCache.set(stored, replayable)
   return replayable
 }

@@ -7,6 +7,7 @@
 import { encodesAsJson } from '../format/body-codec.js'
 import type { StoredRequest } from '../format/format.js'
 import { type SecretMatcher, secretMatcherOf } from '../privacy/secret-encodings.js'
+import { remembered } from '../remembered.js'
 import type { KeyRules } from './request-key.js'
 
 /**
@@ -55,11 +56,14 @@ export function sameAsSent(
 ): boolean {
   if (rules.normalizeRequest || rules.matchHeaders.length > 0 || stored.body_encoding !== 'json') return false
   if (sent.url.href !== stored.url || sent.url.username !== '' || sent.url.password !== '') return false
-  if (sent.method !== stored.method.toUpperCase() || !encodesAsJson(sent.contentType ?? '')) return false
+  if (sent.method !== stored.method.toUpperCase() || !isJsonType(sent.contentType ?? '')) return false
   if (sent.text !== compactJsonOf(stored)) return false
   const matcher = secretMatcherOf(carried)
   return matcher.empty || (!carries(matcher, sent.text) && !carries(matcher, stored.url))
 }
+
+/** A handful of content types recur on every request: each judged once (three patterns). */
+const isJsonType = remembered(encodesAsJson, 100)
 
 function carries(matcher: SecretMatcher, text: string): boolean {
   return matcher.redact(text, new Set()) !== text

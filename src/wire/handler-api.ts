@@ -4,6 +4,8 @@
  * and 24) or the newer one (onRequestStart/onResponseStart/...: undici 7+ and undici 8's
  * wrapper). Replay and record drive this view; only this file knows both APIs.
  */
+import { remembered } from '../remembered.js'
+
 export interface FlowController {
   readonly paused: boolean
   readonly aborted: boolean
@@ -103,12 +105,17 @@ function rawHeadersOf(headers: ResponseHeaders): Buffer[] {
 function encodeRawHeaders(headers: ResponseHeaders): Buffer[] {
   const raw: Buffer[] = []
   for (const [name, value] of Object.entries(headers)) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      raw.push(Buffer.from(name, 'latin1'), Buffer.from(item, 'latin1'))
-    }
+    if (!Array.isArray(value)) raw.push(latin1Bytes(name), latin1Bytes(value))
+    else for (const item of value) raw.push(latin1Bytes(name), latin1Bytes(item))
   }
   return raw
 }
+
+/**
+ * Names and most values (`content-type: application/json`) recur across distinct responses:
+ * encoded once. Sharing the Buffers is what replaying one response again did already.
+ */
+const latin1Bytes = remembered((text) => Buffer.from(text, 'latin1'), 1_000)
 
 /** Request headers as undici passes them (object, flat array, or iterable) → lower-case record. */
 export function requestHeadersOf(headers: unknown): Record<string, string> {
