@@ -64,7 +64,10 @@ const change = fc.oneof(
   fc.record({ kind: fc.constant('read' as const) }),
 )
 
-type Change = { kind: 'set'; name: string; value: string } | { kind: 'delete'; name: string } | { kind: 'read' }
+type Change =
+  | { kind: 'set'; name: string; value: string }
+  | { kind: 'delete'; name: string }
+  | { kind: 'read' }
 
 function apply(env: NodeJS.ProcessEnv, step: Change): void {
   if (step.kind === 'set') env[step.name] = step.value
