@@ -6,7 +6,12 @@
  */
 import { isUtf8 } from 'node:buffer'
 import type { BodyEncoding, StoredResponse } from './format.js'
-import { parseJsonUpToWhitespace, rememberPrintedLines, tryParseJson } from './json-text.js'
+import {
+  parseJsonElementsUpToWhitespace,
+  parseJsonUpToWhitespace,
+  rememberPrintedLines,
+  tryParseJson,
+} from './json-text.js'
 import { boundaryOf, parseMultipart } from './multipart.js'
 import { parseSse, printSseEvent } from './sse.js'
 
@@ -94,8 +99,7 @@ function parseNdjson(text: string): unknown[] | undefined {
   if (!text.endsWith('\n')) return undefined
   const lines: unknown[] = []
   const printed: string[] = []
-  for (const line of text.slice(0, -1).split('\n')) {
-    const parsed = parseJsonUpToWhitespace(line)
+  for (const parsed of parseJsonElementsUpToWhitespace(text.slice(0, -1).split('\n'))) {
     if (!parsed.ok) return undefined
     lines.push(parsed.value)
     printed.push(parsed.compact)

@@ -23,10 +23,52 @@ export type CompactParse = { ok: true; value: unknown; compact: string } | { ok:
 /** The parsed value when printing it back changes nothing but whitespace between tokens. */
 export function parseJsonUpToWhitespace(text: string): CompactParse {
   const parsed = tryParseJson(text)
-  if (!parsed.ok) return parsed
-  const compact = JSON.stringify(parsed.value)
+  return parsed.ok ? printedUpToWhitespace(text, parsed.value) : parsed
+}
+
+function printedUpToWhitespace(text: string, value: unknown): CompactParse {
+  const compact = JSON.stringify(value)
   if (compact !== text && compact !== withoutWhitespaceBetweenTokens(text)) return { ok: false }
-  return { ok: true, value: parsed.value, compact }
+  return { ok: true, value, compact }
+}
+
+/**
+ * `texts.map(parseJsonUpToWhitespace)` for the elements of a streamed body (SSE data, NDJSON
+ * lines). Each text is parsed alone (one that is not JSON
+ * fails alone), and the values that parsed are printed together, once: when that prints as their
+ * texts joined (`[t1,t2,…]`), each one prints as its own text (see below), so a stream that came
+ * compact, as most do, needs one `JSON.stringify` instead of one per element. Otherwise each is
+ * checked alone, as before; a stream whose first element came with spaces is checked alone
+ * from the start.
+ *
+ * Why the joined comparison proves each: were the two partitions of the equal joined strings to
+ * differ, the first text that differs in length from its printed value would start where it
+ * starts and one of the two would be a proper prefix of the other, followed by `,` or `]` (what
+ * follows each in the joined strings): a whole JSON value followed by a comma or a bracket, which
+ * no text that parsed alone is and no print makes. Whitespace is no way out: a print has none
+ * outside strings, so a text with some at either end differs from it there.
+ */
+export function parseJsonElementsUpToWhitespace(texts: readonly string[]): CompactParse[] {
+  const first = texts.length > 0 ? parseJsonUpToWhitespace(texts[0] as string) : undefined
+  if (first === undefined || !first.ok || first.compact !== texts[0])
+    return texts.map((text, index) => (index === 0 ? (first as CompactParse) : parseJsonUpToWhitespace(text)))
+  const results: CompactParse[] = [first]
+  const values: unknown[] = [first.value]
+  const parsedTexts: string[] = [first.compact]
+  for (let index = 1; index < texts.length; index++) {
+    const text = texts[index] as string
+    const parsed = tryParseJson(text)
+    results.push(parsed.ok ? { ok: true, value: parsed.value, compact: text } : parsed)
+    if (!parsed.ok) continue
+    values.push(parsed.value)
+    parsedTexts.push(text)
+  }
+  if (JSON.stringify(values) === `[${parsedTexts.join(',')}]`) return results
+  for (let index = 1; index < texts.length; index++) {
+    const result = results[index] as CompactParse
+    if (result.ok) results[index] = printedUpToWhitespace(texts[index] as string, result.value)
+  }
+  return results
 }
 
 /**

@@ -6,7 +6,7 @@
  * `data:x` becomes `data: x`, JSON data loses insignificant spaces (json-text.ts). What a
  * parser could tell apart (a repeated field, an unfinished last event) is stored as text.
  */
-import { parseJsonUpToWhitespace, rememberPrintedLines } from './json-text.js'
+import { parseJsonElementsUpToWhitespace, rememberPrintedLines } from './json-text.js'
 
 export type SseEvent = Record<string, unknown>
 
@@ -20,25 +20,23 @@ export function parseSse(text: string): SseEvent[] | undefined {
   // The text ends with a line end: the last piece is always empty, and so is the one before.
   lines.pop()
   const events: SseEvent[] = []
-  const printed: string[] = []
   let block: string[] = []
   for (const line of lines) {
     if (line !== '') {
       block.push(line)
       continue
     }
-    const parsed = parseBlock(block)
-    if (!parsed) return undefined
-    events.push(parsed.event)
-    printed.push(parsed.printed)
+    const event = parseBlock(block)
+    if (!event) return undefined
+    events.push(event)
     block = []
   }
-  rememberPrintedLines(events, printed)
+  rememberPrintedLines(events, withJsonData(events))
   return events
 }
 
-/** An event, and its JSON text on one line (as the recording prints it). */
-function parseBlock(lines: string[]): { event: SseEvent; printed: string } | undefined {
+/** An event's fields in the order sent; its data still as text. */
+function parseBlock(lines: string[]): SseEvent | undefined {
   const event: SseEvent = {}
   const dataLines: string[] = []
   for (const line of lines) {
@@ -56,21 +54,34 @@ function parseBlock(lines: string[]): { event: SseEvent; printed: string } | und
       event[field] = value
     }
   }
-  let compactData: string | undefined
-  if (dataLines.length > 0) {
-    const data = parseData(dataLines.join('\n'))
-    event.data = data.value
-    compactData = data.compact
-  }
-  return { event, printed: printEvent(event, compactData) }
+  if (dataLines.length > 0) event.data = dataLines.join('\n')
+  return event
 }
 
-function parseData(data: string): { value: unknown; compact?: string } {
-  const first = data.charCodeAt(0)
-  // Only objects and arrays: a bare number or string would not print back unambiguously.
-  if (first !== 0x7b && first !== 0x5b) return { value: data }
-  const parsed = parseJsonUpToWhitespace(data)
-  return parsed.ok ? parsed : { value: data }
+/**
+ * The data of every event parsed where it is JSON (checked for all the events of the stream at
+ * once: json-text.ts), and each event's JSON text on one line, as the recording prints it.
+ */
+function withJsonData(events: SseEvent[]): string[] {
+  const at: number[] = []
+  const texts: string[] = []
+  events.forEach((event, index) => {
+    const data = event.data
+    // Only objects and arrays: a bare number or string would not print back unambiguously.
+    if (typeof data !== 'string') return
+    const first = data.charCodeAt(0)
+    if (first !== 0x7b && first !== 0x5b) return
+    at.push(index)
+    texts.push(data)
+  })
+  const compact: (string | undefined)[] = new Array(events.length)
+  parseJsonElementsUpToWhitespace(texts).forEach((parsed, nth) => {
+    if (!parsed.ok) return
+    const index = at[nth] as number
+    ;(events[index] as SseEvent).data = parsed.value
+    compact[index] = parsed.compact
+  })
+  return events.map((event, index) => printEvent(event, compact[index]))
 }
 
 /** `JSON.stringify(event)`, with the text of its parsed data printed already by the check. */

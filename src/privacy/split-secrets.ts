@@ -10,7 +10,7 @@
  */
 import { REDACTED } from './placeholder.js'
 import type { Redaction } from './redact-recording.js'
-import { findTokens } from './token-formats.js'
+import { findTokens, holdsTokenAnchor, LONGEST_ANCHOR } from './token-formats.js'
 
 interface Piece {
   holder: Record<string, unknown> | unknown[]
@@ -48,11 +48,28 @@ interface PlaceHits {
 function hitsOf(events: unknown[], redaction: Redaction): PlaceHits[] {
   const hits: PlaceHits[] = []
   for (const pieces of placesOf(events)) {
-    if (pieces.length < 2) continue
+    if (pieces.length < 2 || repeatsCleanly(pieces, redaction)) continue
     const spans = spansOf(pieces.map((piece) => piece.text).join(''), redaction)
     if (spans.length > 0) hits.push({ pieces, spans })
   }
   return hits
+}
+
+/**
+ * Whether a place whose pieces are all one string (a stream's id, model and object name, sent
+ * again in every event) surely holds no hit, decided on a few copies of the string instead of
+ * all of them joined. Every anchor and secret value that the joined text holds lies within some
+ * `copies` consecutive pieces, and those read alike wherever they start, so the few copies hold
+ * it too (and they are part of the joined text: nothing is found that is not there). Without an
+ * anchor no token is found; without a value no value is: `spansOf` would find nothing.
+ */
+function repeatsCleanly(pieces: Piece[], redaction: Redaction): boolean {
+  const text = (pieces[0] as Piece).text
+  if (text.length === 0) return false
+  for (const piece of pieces) if (piece.text !== text) return false
+  const longest = Math.max(LONGEST_ANCHOR, redaction.matcher.values[0]?.length ?? 0)
+  const probe = text.repeat(Math.min(pieces.length, Math.ceil(longest / text.length) + 1))
+  return !holdsTokenAnchor(probe) && redaction.matcher.values.every((value) => !probe.includes(value))
 }
 
 /** The pieces of every place, by path string when a name could make two paths one string. */

@@ -292,6 +292,16 @@ const ANY_ANCHOR = new RegExp(
 
 const MIN_TOKEN_RUN = 15
 
+/** Whether the text holds an anchor: without one, `mayHoldToken` is false whatever else it holds. */
+export function holdsTokenAnchor(text: string): boolean {
+  return ANY_ANCHOR.test(text)
+}
+
+/** The length of the longest anchor (a text that holds one holds it within this many characters). */
+export const LONGEST_ANCHOR = Math.max(
+  ...TOKEN_FORMATS.flatMap((tokenFormat) => tokenFormat.anchors).map((a) => a.length),
+)
+
 /** A-Z a-z 0-9 and `_ - + / = . ~`: the characters tokens are made of. */
 function isTokenChar(code: number): boolean {
   return (

@@ -62,6 +62,7 @@ const dropping =
     names.includes(name) ? undefined : value
 
 function singleContentLength(headers: unknown): unknown {
+  if (isPlainObject(headers) && editsNothing(headers)) return headers
   return editHeaders(headers, (name, value) => {
     if (name !== 'content-length') return value
     const values = String(value)
@@ -69,6 +70,25 @@ function singleContentLength(headers: unknown): unknown {
       .map((part) => part.trim())
     return values.every((part) => part === values[0]) ? values[0] : value
   })
+}
+
+function isPlainObject(headers: unknown): headers is Record<string, unknown> {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return false
+  return Object.getPrototypeOf(headers) === Object.prototype
+}
+
+/**
+ * Fetch's headers (an object, lower-case names) as singleContentLength would leave them, so they
+ * need no copy: no undefined value (a copy drops it), a content-length of one plain value.
+ */
+function editsNothing(headers: Record<string, unknown>): boolean {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name]
+    if (value === undefined) return false
+    if (name.length !== 14 || name.toLowerCase() !== 'content-length') continue
+    if (typeof value !== 'string' || value.includes(',') || value.trim() !== value) return false
+  }
+  return true
 }
 
 function withContentType(headers: unknown, contentType: string): unknown {
