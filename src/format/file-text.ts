@@ -52,12 +52,13 @@ const STREAMED_ENCODINGS = new Set(['sse', 'ndjson'])
 
 export function printRecording(file: RecordingFile): string {
   // One-line parts are swapped for unique placeholders, the whole is printed with
-  // indentation, then each placeholder is replaced by its part printed on one line.
+  // indentation, then each placeholder is replaced by its part printed on one line. A streamed
+  // body is one placeholder for all its lines (printed as JSON.stringify would indent them).
   const nonce = Math.random().toString(36).slice(2)
-  const lines = new Map<string, string>()
-  const placeholder = (printed: string | undefined): string => {
-    const token = `@@fr-${nonce}-${lines.size}@@`
-    lines.set(`"${token}"`, printed as string)
+  const parts = new Map<string, string | readonly string[]>()
+  const placeholder = (printed: string | readonly string[] | undefined): string => {
+    const token = `@@fr-${nonce}-${parts.size}@@`
+    parts.set(`"${token}"`, printed as string)
     return token
   }
   const interactions = file.interactions.map((interaction) => {
@@ -65,15 +66,34 @@ export function printRecording(file: RecordingFile): string {
     if (!STREAMED_ENCODINGS.has(response.body_encoding ?? '') || !Array.isArray(response.body)) {
       return interaction
     }
-    return { ...interaction, response: { ...response, body: printLines(response.body).map(placeholder) } }
+    const lines = printLines(response.body)
+    if (lines.length === 0) return interaction
+    const body = lines.includes(undefined) ? lines.map(placeholder) : placeholder(lines as readonly string[])
+    return { ...interaction, response: { ...response, body } }
   })
   const numbersOnOneLine = (_key: string, value: unknown): unknown =>
     isNumberArray(value) ? placeholder(JSON.stringify(value)) : value
   const whole = { ...file, interactions }
   // A replacer costs a call per value printed: only when there is an array of numbers to catch.
   const text = JSON.stringify(whole, holdsNumberArray(whole, 0) ? numbersOnOneLine : undefined, 2)
-  if (lines.size === 0) return `${text}\n`
-  return `${text.replace(/"@@fr-[a-z0-9]+-\d+@@"/g, (token) => lines.get(token) ?? token)}\n`
+  if (parts.size === 0) return `${text}\n`
+  return `${text.replace(/"@@fr-[a-z0-9]+-\d+@@"/g, (token, at: number) => {
+    const part = parts.get(token) ?? token
+    return typeof part === 'string' ? part : indentedArray(part, indentAt(text, at))
+  })}\n`
+}
+
+/** The indentation of the line `at` is on. */
+function indentAt(text: string, at: number): string {
+  const start = text.lastIndexOf('\n', at) + 1
+  let end = start
+  while (text.charCodeAt(end) === 0x20) end++
+  return text.slice(start, end)
+}
+
+/** An array of one-line items as `JSON.stringify(…, null, 2)` lays it out under `indent`. */
+function indentedArray(items: readonly string[], indent: string): string {
+  return `[\n${indent}  ${items.join(`,\n${indent}  `)}\n${indent}]`
 }
 
 /** Whether printing would meet an array of numbers (placeholders of streamed parts hold none). */
