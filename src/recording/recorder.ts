@@ -5,41 +5,30 @@
  * `test.concurrent` tests each get their own recording.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { dirname } from 'node:path'
 import { replaysOnly, resolveMode } from '../config/mode.js'
 import type { RecordingMode, RecordingsOptions, TestIdentity } from '../config/options.js'
 import { matchesPassthrough } from '../config/passthrough.js'
 import { RecordingError } from '../errors.js'
-import { defaultRecordingPath, testIdOf } from '../files/paths.js'
-import { sweepTempFiles } from '../files/storage.js'
-import { type IdRules, idRulesOf } from '../ids/normalize-ids.js'
 import { isCredentialHeader } from '../privacy/credential-names.js'
-import { isSearchable } from '../privacy/credential-values.js'
-import { credentialsOfEnvironment } from '../privacy/environment.js'
-import { redactRecording } from '../privacy/redact-recording.js'
-import { redactText } from '../privacy/redact-text.js'
-import { secretMatcherOf } from '../privacy/secret-encodings.js'
 import { watchBypassingConnections } from '../transports/bypass-watch.js'
 import { installGlobalDispatcher } from '../transports/install.js'
 import { type BlockedConnection, blockNonLoopbackConnections } from '../transports/network-guard.js'
 import { refuseHttp2Sessions } from '../transports/node-http/http2-guard.js'
 import { installNodeHttpTransport } from '../transports/node-http/install.js'
-import { routingUpstream } from '../transports/node-http/upstream.js'
-import { interceptOwnDispatchers, uninterceptedDispatcher } from '../transports/own-dispatchers.js'
+import { interceptOwnDispatchers } from '../transports/own-dispatchers.js'
 import { TAG_HEADER } from '../transports/relay/header.js'
 import { RelayServer } from '../transports/relay/relay-server.js'
 import { RecordingDispatcher } from '../wire/dispatcher.js'
-import type { Dispatcher } from '../wire/record.js'
-import {
-  DEFAULT_SETTLE_TIMEOUT_MS,
-  lateRequestError,
-  outlivedTestError,
-  settleInFlight,
-} from './in-flight.js'
-import { Recording, type RecordingOutcome, type RecordingSettings, type TestStatus } from './recording.js'
-import { type KeyRules, storedRequestKey, withoutCredentials } from './request-key.js'
+import { DEFAULT_SETTLE_TIMEOUT_MS, lateRequestError } from './in-flight.js'
+import type { RecordingOutcome, TestStatus } from './recording.js'
+import { type KeyRules, withoutCredentials } from './request-key.js'
 import { DEFAULT_VOLATILE_HEADERS } from './response-store.js'
-import { sameStoredRequest } from './same-request.js'
+import { RunSecrets } from './run-secrets.js'
+import { TestRecordings } from './test-recordings.js'
+import { TestRun, type TestRunHost } from './test-run.js'
+import { Upstream } from './upstream.js'
+
+export { TestRun }
 
 export interface RecorderOptions extends RecordingsOptions {
   /** Test ids are stored relative to this folder (default: the working directory). */
@@ -50,88 +39,28 @@ export interface RecorderOptions extends RecordingsOptions {
   runnerCi?: boolean
 }
 
-export class TestRun {
-  /** Set when the test has finished: a request made for it after that is refused (in-flight.ts). */
-  finished = false
-
-  constructor(
-    readonly identity: TestIdentity,
-    readonly recording: Recording,
-    private readonly recorder: Recorder,
-  ) {}
-
-  /** Runs `fn` with every request it makes bound to this test. */
-  run<T>(fn: () => T): T {
-    return this.recorder.bind(this, fn)
-  }
-
-  /**
-   * Headers that tie a request to this test for an app server running the server preload
-   * (empty without `appServers`): for runners whose requests to the app do not go through the
-   * global dispatcher (Playwright's browser and `request` fixture).
-   */
-  appServerHeaders(): Promise<Record<string, string>> {
-    return this.recorder.appServerHeadersOf(this)
-  }
-
-  /** The error the test must fail with (a miss, a broken file), if any. */
-  error(): RecordingError | undefined {
-    return this.recording.firstMiss()
-  }
-
-  /** For a failed test: where the error answers it replayed came from, and how to re-record. */
-  replayedErrorNote(): RecordingError | undefined {
-    return this.recording.replayedErrorNote()
-  }
-
-  /**
-   * Call when the test's code is done, before `finish`: waits (at most `settleTimeout`) for the
-   * requests it is still recording; one left without an answer fails the test (in-flight.ts).
-   */
-  async settle(): Promise<void> {
-    const limit = this.recorder.settleTimeoutMs
-    const unanswered = await settleInFlight(this.recording, limit)
-    if (unanswered.length > 0)
-      this.recording.noteMiss(outlivedTestError(unanswered, this.recording.testId, limit))
-  }
-
-  finish(result: { status: TestStatus }): RecordingOutcome {
-    return this.recorder.finishRun(this, result.status)
-  }
-}
-
-export class Recorder {
+export class Recorder implements TestRunHost {
   readonly mode: RecordingMode
   /** How long a finished test waits for the requests it is still recording. */
   readonly settleTimeoutMs: number
   private readonly als = new AsyncLocalStorage<TestRun>()
-  private readonly recordings = new Map<string, Recording>()
+  private readonly recordings: TestRecordings
   private readonly active = new Set<TestRun>()
   /** By recording path, in the order first finished: a retry's outcome replaces its earlier attempt's. */
   private readonly outcomes = new Map<string, RecordingOutcome>()
-  private readonly seenSecrets = new Set<string>()
-  private secretList: readonly string[] | undefined
-  private readonly sweptFolders = new Set<string>()
-  private environmentSecrets: readonly string[]
-  private readonly env: NodeJS.ProcessEnv
+  private readonly secrets: RunSecrets
   private readonly rules: KeyRules
-  private readonly rootDir: string
-  private readonly idRules: IdRules | undefined
-  /** One for every recording of this recorder (a test file of 200 tests makes 200 recordings). */
-  private readonly recordingSettings: RecordingSettings
   private currentFile: string | undefined
   private fileRun: TestRun | undefined
   private restore: (() => void) | undefined
-  private upstream: Promise<Dispatcher> | undefined
+  private readonly upstream: Upstream
   /** Server mode: where app servers relay the requests they make for this process's tests. */
   private relay: RelayServer<TestRun> | undefined
-  private forwarder: Promise<Dispatcher> | undefined
   /** Connections refused by blockNetwork (reported, and failing the test that made them). */
   readonly blocked: BlockedConnection[] = []
 
   constructor(private readonly options: RecorderOptions = {}) {
     const env = options.env ?? process.env
-    this.env = env
     this.mode = resolveMode({
       env,
       argv: options.argv ?? process.argv,
@@ -153,11 +82,9 @@ export class Recorder {
       secretParams: new Set((options.secretParams ?? []).map((name) => name.toLowerCase())),
       normalizeRequest: options.normalizeRequest,
     }
-    this.environmentSecrets = credentialsOfEnvironment(env)
-    this.rootDir = options.rootDir ?? process.cwd()
-    this.idRules = idRulesOf(options.normalizeIds)
-    this.recordingSettings = this.settingsOfRecordings()
-    if (options.upstream) this.upstream = Promise.resolve(options.upstream)
+    this.secrets = new RunSecrets(env)
+    this.recordings = new TestRecordings(this.mode, options, this.rules, this.secrets)
+    this.upstream = new Upstream(options.upstream)
     this.settleTimeoutMs = options.settleTimeout ?? DEFAULT_SETTLE_TIMEOUT_MS
   }
 
@@ -177,9 +104,9 @@ export class Recorder {
       recordingForRequest: (method, url) => this.runForRequest(method, url)?.recording,
       isPassthrough: (method, url) => matchesPassthrough(this.options.passthrough, method, url),
       appServerTag: relay && ((url) => this.appServerTag(relay, url)),
-      secretsFor: (requestSecrets) => this.secretsFor(requestSecrets),
-      allSecrets: () => this.currentSecrets(),
-      upstream: () => this.forwardingDispatcher(),
+      secretsFor: (requestSecrets) => this.secrets.including(requestSecrets),
+      allSecrets: () => this.secrets.current(),
+      upstream: () => this.upstream.forwarding(),
       onError: (error) => {
         const run = this.currentRun()
         run?.recording.noteMiss(error)
@@ -233,11 +160,7 @@ export class Recorder {
     this.als.disable()
     await this.relay?.close()
     this.relay = undefined
-    const upstream = this.upstream
-    this.upstream = undefined
-    this.forwarder = undefined
-    // destroy, not close: close waits for response bodies nobody will ever read.
-    if (upstream && !this.options.upstream) await ((await upstream) as any).destroy?.()
+    await this.upstream.close()
   }
 
   /**
@@ -247,7 +170,7 @@ export class Recorder {
    * failure).
    */
   startTest(identity: TestIdentity, test?: object): TestRun {
-    const recording = this.recordingOf(identity)
+    const recording = this.recordings.of(identity)
     if (identity.testName !== '' && !recording.claim(test)) {
       // Two tests of one file with the same full name would share (and in update mode
       // overwrite) one recording.
@@ -264,7 +187,7 @@ export class Recorder {
   startFile(testFile: string): TestRun {
     this.currentFile = testFile
     // Read again: a setup file's dotenv, or the previous file's `process.env.X = …`, counts now.
-    this.rereadEnvironment()
+    this.secrets.rereadEnvironment()
     this.fileRun = this.startTest({ testFile, testName: '' })
     return this.fileRun
   }
@@ -280,8 +203,7 @@ export class Recorder {
       mine.push(outcome)
       this.outcomes.delete(path)
     }
-    for (const [path, recording] of this.recordings)
-      if (recording.identity.testFile === testFile) this.recordings.delete(path)
+    this.recordings.forgetFile(testFile)
     return mine
   }
 
@@ -353,41 +275,6 @@ export class Recorder {
     return run && relay.tagFor(run).then((value) => [TAG_HEADER, value])
   }
 
-  private recordingOf(identity: TestIdentity): Recording {
-    // A test named after a key (`it('works with sk-…')`) must not put the key in a file name.
-    const testName = redactText(identity.testName, secretMatcherOf(this.currentSecrets()), new Set())
-    const safe = testName === identity.testName ? identity : { ...identity, testName }
-    const path = this.options.resolveRecordingPath?.(safe) ?? defaultRecordingPath(safe)
-    let recording = this.recordings.get(path)
-    if (!recording) {
-      const folder = dirname(path)
-      if (!replaysOnly(this.mode) && this.mode !== 'live' && !this.sweptFolders.has(folder)) {
-        // Temp files of a writer killed mid-write: gone before this run writes here.
-        this.sweptFolders.add(folder)
-        sweepTempFiles(folder)
-      }
-      recording = new Recording(path, testIdOf(safe, this.rootDir), identity, this.recordingSettings)
-      this.recordings.set(path, recording)
-    }
-    return recording
-  }
-
-  private settingsOfRecordings(): RecordingSettings {
-    const { rules } = this
-    return {
-      mode: this.mode,
-      matchHeaders: rules.matchHeaders,
-      allowRepeats: this.options.allowRepeats === true,
-      keepFailed: this.options.keepFailedRecordings === true,
-      keyOf: (request) => storedRequestKey(request, rules),
-      sameRequest: rules.normalizeRequest
-        ? undefined
-        : (live, stored) => sameStoredRequest(live, stored, rules.matchHeaders),
-      idRules: this.idRules,
-      sanitize: (file) => redactRecording(file, this.currentSecrets()),
-    }
-  }
-
   /**
    * A request for a finished test fails; the test running now (or else the file) fails with it,
    * since the finished one has been reported already. With neither, a process warning says it.
@@ -400,57 +287,6 @@ export class Recorder {
     if (witness) witness.recording.noteMiss(error)
     else process.emitWarning(error.message, { code: error.code })
     return error
-  }
-
-  private secretsFor(requestSecrets: readonly string[]): readonly string[] {
-    let grew = this.secretList === undefined
-    for (const secret of requestSecrets) {
-      // A short value or a word is redacted where it stood; searched for, it would hit answers.
-      if (isSearchable(secret) && !this.seenSecrets.has(secret)) {
-        this.seenSecrets.add(secret)
-        grew = true
-      }
-    }
-    // Rebuilt only when a new secret appears: this runs on every request.
-    if (grew) this.secretList = [...this.seenSecrets, ...this.environmentSecrets]
-    return this.secretList as readonly string[]
-  }
-
-  /** The upstream as the dispatcher sends to it: its inner dispatches are not intercepted again. */
-  private forwardingDispatcher(): Promise<Dispatcher> {
-    this.forwarder ??= this.upstreamDispatcher().then(uninterceptedDispatcher)
-    return this.forwarder
-  }
-
-  /**
-   * Everything to redact before a write: the run's request credentials and the environment's,
-   * read again now (a `beforeAll` that sets `process.env.X` ran after the file started).
-   */
-  private currentSecrets(): readonly string[] {
-    this.rereadEnvironment()
-    return this.secretsFor([])
-  }
-
-  private rereadEnvironment(): void {
-    const now = credentialsOfEnvironment(this.env)
-    // The same array while the environment is unchanged (environment.ts): no join per test.
-    if (now === this.environmentSecrets || now.join('\0') === this.environmentSecrets.join('\0')) return
-    this.environmentSecrets = now
-    this.secretList = undefined
-  }
-
-  private upstreamDispatcher(): Promise<Dispatcher> {
-    // undici is loaded only when something goes to the network: replay-only runs never pay for it.
-    this.upstream ??= import('undici').then(({ Agent, ProxyAgent, buildConnector }) =>
-      routingUpstream(
-        (connect, proxy) =>
-          (proxy
-            ? new ProxyAgent({ ...proxy, connect: connect as any })
-            : new Agent({ connect: connect as any })) as any,
-        (tlsOptions) => buildConnector(tlsOptions as any) as any,
-      ),
-    )
-    return this.upstream
   }
 }
 

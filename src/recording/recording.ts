@@ -11,40 +11,17 @@ import type { RecordingError } from '../errors.js'
 import { fileExists, removeFile, writeTextAtomic } from '../files/storage.js'
 import { printRecording } from '../format/file-text.js'
 import { FORMAT_V1, type Interaction, type RecordingFile, type StoredRequest } from '../format/format.js'
-import { IdMap, type IdRules } from '../ids/normalize-ids.js'
-import { EntryPicker, type LoadedEntries, type MatchableRequest, type PickRules } from './entry-picker.js'
+import type { IdMap, IdRules } from '../ids/normalize-ids.js'
+import { Attempt } from './attempt.js'
+import { EntryPicker, type MatchableRequest, type PickRules } from './entry-picker.js'
+import { FileState, type Loaded } from './file-state.js'
 import { missError, replayedErrorAnswer } from './miss-error.js'
-import { readRecordingFile, tooDeep, unloadableReason } from './recording-file.js'
+import type { RecordingOutcome, TestStatus } from './outcome.js'
+import { notRerecorded, RecordedSlots, type Slot } from './recorded-slots.js'
+import { tooDeep, unloadableReason } from './recording-file.js'
 
-export type TestStatus = 'passed' | 'failed' | 'skipped'
-
-/** What a recording did in a run; sent from workers to the reporter. Plain data. */
-export interface RecordingOutcome {
-  testId: string
-  testFile: string
-  /** Empty for the file-level recording. */
-  testName: string
-  path: string
-  status: TestStatus
-  replayed: number
-  recorded: number
-  /** What happened to the file: created, updated, removed, or untouched. */
-  change: 'created' | 'updated' | 'removed' | 'none'
-  /** Entries a passed test did not use (in update mode they are removed instead). */
-  staleEntries: number
-  /** prune mode: positions of those entries (of `entries` loaded), for the reporter to delete on a full run. */
-  unused?: { positions: number[]; entries: number }
-  /** How many secret values were found in the content and redacted before writing. */
-  redactions: number
-  /** Requests of the last attempt that found no recorded answer (replay and prune). */
-  misses?: number
-  /** The file did not load (why, in a line) and update mode wrote the new recording over it. */
-  replaced?: string
-  /** Interactions a failed test recorded in `new` mode, not written (keepFailedRecordings). */
-  discarded?: number
-  /** Hosts of connections no transport saw (one entry per connection; new/update mode). */
-  bypassed?: string[]
-}
+export type { RecordingOutcome, TestStatus } from './outcome.js'
+export type { Slot } from './recorded-slots.js'
 
 export interface RecordingSettings extends PickRules {
   mode: RecordingMode
@@ -58,47 +35,19 @@ export interface RecordingSettings extends PickRules {
   sanitize: (file: RecordingFile) => { file: RecordingFile; found: ReadonlySet<string> }
 }
 
-type Loaded = LoadedEntries
-
-export interface Slot {
-  key: string
-  /** `METHOD url` (secrets removed), to name the request when it outlives its test. */
-  label: string
-  /** True while the client is not reading the body (backpressure): waiting for it is pointless. */
-  waitingForClient?: () => boolean
-  /** The response as far as it arrived, for a test that ends before its body does. */
-  partial?: () => Interaction | undefined
-  /** Credential values removed from the request before it was keyed. */
-  redacted: readonly string[]
-  interaction?: Interaction
-  settled: boolean
-}
-
 export class Recording {
-  private loaded: Loaded | undefined
-  private loadError: RecordingError | undefined
+  private readonly file: FileState
   private readonly picker: EntryPicker
-  private slots: Slot[] = []
-  private replayed = 0
-  private bypassed: string[] = []
+  private readonly slots = new RecordedSlots()
+  private attempt: Attempt
   private recordedTotal = 0
   private change: RecordingOutcome['change'] = 'none'
-  private misses: RecordingError[] = []
-  private requests = 0
-  /** The text of a file that did not load: update mode replaces it. */
-  private unloadedText: string | undefined
   /** Recorded by failed attempts and not written: replayed by a retry, written if one passes. */
   private held = 0
-  /** Error answers (status >= 400) this attempt replayed: a failure then says where they came from. */
-  private replayedErrors: Interaction[] = []
-  /** Resolved on any progress of a recorded response (settle waits on it). */
-  private progressWaiters: Array<() => void> = []
   /** How the last attempt ended: a test that passed is never retried, so another start is a namesake. */
   private lastStatus: TestStatus | undefined
   /** The runner's object of the test this recording belongs to (see Recorder.startTest). */
   private owner: object | undefined
-  /** Real ↔ normalized ids of this attempt (normalize-ids.ts). */
-  ids: IdMap | undefined
 
   constructor(
     readonly path: string,
@@ -107,6 +56,13 @@ export class Recording {
     private readonly settings: RecordingSettings,
   ) {
     this.picker = new EntryPicker(settings)
+    this.file = new FileState(path)
+    this.attempt = new Attempt(undefined, testId)
+  }
+
+  /** Real ↔ normalized ids of this attempt (normalize-ids.ts). */
+  get ids(): IdMap | undefined {
+    return this.attempt.ids
   }
 
   /** False when `test` is another test than the one that owns this recording (a namesake). */
@@ -119,28 +75,23 @@ export class Recording {
   /** Each attempt (a retry too) starts with every entry unchecked and nothing recorded. */
   beginAttempt(): void {
     this.picker.reset()
-    this.slots = []
-    this.replayed = 0
-    this.bypassed = []
-    this.misses = []
-    this.requests = 0
-    this.replayedErrors = []
-    this.ids = this.settings.idRules ? new IdMap(this.settings.idRules, this.testId) : undefined
+    this.slots.clear()
+    this.attempt = new Attempt(this.settings.idRules, this.testId)
   }
 
   /** The position of the next request in this attempt (normalized ids derive from it). */
   nextPosition(): number {
-    return this.requests++
+    return this.attempt.nextPosition()
   }
 
   /** The n-th identical request gets the n-th recorded answer (entry-picker.ts). */
   match(live: MatchableRequest): Interaction | RecordingError {
-    const loaded = this.load()
+    const loaded = this.file.load()
     const position = this.keyable(() => this.picker.pick(loaded, live))
     if (position !== undefined) return this.replay(loaded.interactions[position] as Interaction)
     const positions = this.picker.positionsOf(loaded, live.key)
     if (positions && this.settings.allowRepeats) {
-      this.replayed++
+      this.attempt.replayed++
       return loaded.interactions[positions[positions.length - 1] as number] as Interaction
     }
     return missError({
@@ -158,15 +109,13 @@ export class Recording {
    * sameAsSent): match without putting the request in stored form. Undefined otherwise.
    */
   matchInOrder(same: (stored: StoredRequest) => boolean): Interaction | undefined {
-    const loaded = this.load()
+    const loaded = this.file.load()
     const position = this.keyable(() => this.picker.pickInOrder(loaded, same))
     return position === undefined ? undefined : this.replay(loaded.interactions[position] as Interaction)
   }
 
   private replay(interaction: Interaction): Interaction {
-    this.replayed++
-    if (interaction.response.status >= 400) this.replayedErrors.push(interaction)
-    if (this.ids && interaction.id_normalization_mapping) this.ids.learn(interaction.id_normalization_mapping)
+    this.attempt.noteReplay(interaction)
     return interaction
   }
 
@@ -176,23 +125,23 @@ export class Recording {
       return work()
     } catch (error) {
       if (!(error instanceof RangeError)) throw error
-      this.loadError = tooDeep(this.path, error)
-      throw this.loadError
+      this.file.loadError = tooDeep(this.path, error)
+      throw this.file.loadError
     }
   }
 
   /** A connection to `host` that no transport saw was made during this attempt. */
   noteBypass(host: string): void {
-    this.bypassed.push(host)
+    this.attempt.bypassed.push(host)
   }
 
   noteMiss(error: RecordingError): void {
-    if (!this.misses.includes(error)) this.misses.push(error)
+    this.attempt.noteMiss(error)
   }
 
   /** The first miss of this attempt: the integration fails the test with it, even if an SDK retried. */
   firstMiss(): RecordingError | undefined {
-    return this.misses[0]
+    return this.attempt.misses[0]
   }
 
   /**
@@ -200,79 +149,43 @@ export class Recording {
    * API was failing is replayed forever, and the API's own error does not say it came from a file.
    */
   replayedErrorNote(): RecordingError | undefined {
-    if (this.replayedErrors.length === 0) return undefined
-    return replayedErrorAnswer({ replayed: this.replayedErrors, testId: this.testId, file: this.path })
+    const replayed = this.attempt.replayedErrors
+    if (replayed.length === 0) return undefined
+    return replayedErrorAnswer({ replayed, testId: this.testId, file: this.path })
   }
 
   /** Keeps the order in which requests started, whatever order their responses end in. */
   reserve(key: string, redacted: readonly string[], label: string): Slot {
     // A folder in the recording's place fails the request before it costs a live call.
-    if (this.settings.mode === 'update') this.failIfUnreadable()
-    const slot: Slot = { key, label, redacted, settled: false }
-    this.slots.push(slot)
-    return slot
+    if (this.settings.mode === 'update') this.file.failIfUnreadable()
+    return this.slots.add(key, redacted, label)
   }
 
   /** Recorded requests of this attempt still on their way (not ended, and not held up by the client). */
   inFlight(): Slot[] {
-    return this.slots.filter((slot) => !slot.settled && !slot.waitingForClient?.())
+    return this.slots.inFlight()
   }
 
   /** Resolves at the next progress of any recorded response (headers, a chunk, its end). */
   nextProgress(): Promise<void> {
-    return new Promise((resolve) => this.progressWaiters.push(resolve))
+    return this.slots.nextProgress()
   }
 
   progress(): void {
-    for (const resolve of this.progressWaiters.splice(0)) resolve()
+    this.slots.progress()
   }
 
   fill(slot: Slot, interaction: Interaction | undefined): void {
-    // A slot already stored (cut short when its test ended) keeps what was written.
-    if (slot.settled) return
-    slot.settled = true
-    if (interaction) {
-      slot.interaction = interaction
-      this.recordedTotal++
-    }
-    this.progress()
+    if (this.slots.fill(slot, interaction)) this.recordedTotal++
   }
 
   /** Recorded interactions of this attempt; a response still in flight counts as far as it got. */
   private recordedInteractions(): Interaction[] {
-    const recorded: Interaction[] = []
-    for (const slot of this.slots) {
-      if (!slot.settled && slot.partial) {
-        const partial = slot.partial()
-        if (partial) this.fill(slot, partial)
-      }
-      if (slot.interaction) recorded.push(slot.interaction)
+    for (const slot of this.slots.cutShort()) {
+      const partial = (slot.partial as () => Interaction | undefined)()
+      if (partial) this.fill(slot, partial)
     }
-    return recorded
-  }
-
-  load(): Loaded {
-    if (this.loadError) throw this.loadError
-    if (this.loaded) return this.loaded
-    const read = readRecordingFile(this.path)
-    try {
-      if ('error' in read) throw read.error
-      this.loaded = { interactions: read.interactions, text: read.text }
-      return this.loaded
-    } catch (error) {
-      this.unloadedText = read.text
-      this.loadError = error as RecordingError
-      throw this.loadError
-    }
-  }
-
-  private failIfUnreadable(): void {
-    try {
-      this.load()
-    } catch (error) {
-      // A file that reads but does not parse is replaced when the test ends; one that cannot be read is not.
-      if (this.unloadedText === undefined) throw error
-    }
+    return this.slots.recorded().map((slot) => slot.interaction as Interaction)
   }
 
   /**
@@ -296,8 +209,8 @@ export class Recording {
     // A test file of hundreds of tests must not hold every finished test's file, parsed, until
     // it ends (docs/performance.md, W4 peak RSS): a retry reads the file again. Not what a failed
     // test recorded in `new` mode and did not write: a retry replays that from memory.
-    if (this.held === 0) this.loaded = undefined
-    this.slots = []
+    if (this.held === 0) this.file.loaded = undefined
+    this.slots.clear()
     return outcome
   }
 
@@ -311,12 +224,13 @@ export class Recording {
     if (replaysOnly(mode)) {
       // Loaded here too when the test made no request at all: then every entry is stale.
       if (status === 'passed')
-        outcome.staleEntries = (this.tryLoad()?.interactions.length ?? 0) - this.picker.usedCount
+        outcome.staleEntries = (this.file.tryLoad()?.interactions.length ?? 0) - this.picker.usedCount
       if (mode === 'prune' && outcome.staleEntries > 0) outcome.unused = this.unusedEntries()
       return outcome
     }
-    if (!this.loaded && recorded.length === 0 && !fileExists(this.path)) return outcome
-    const loaded = this.tryLoad() ?? (mode === 'update' ? this.replaceable(status, recorded) : undefined)
+    if (!this.file.loaded && recorded.length === 0 && !fileExists(this.path)) return outcome
+    const loaded =
+      this.file.tryLoad() ?? (mode === 'update' ? this.file.replaceable(status, recorded) : undefined)
     if (!loaded) return outcome
     let next: Interaction[]
     if (mode === 'new') {
@@ -331,22 +245,12 @@ export class Recording {
     } else if (status === 'passed') {
       next = recorded
     } else {
-      next = [...recorded, ...this.notRerecorded(loaded)]
+      next = [...recorded, ...notRerecorded(loaded.interactions, this.slots.recorded(), this.settings.keyOf)]
     }
-    const replacing = this.loadError
+    const replacing = this.file.loadError
     this.save(next, loaded, outcome)
     if (replacing && outcome.change === 'updated') outcome.replaced = unloadableReason(replacing, this.path)
     return outcome
-  }
-
-  /**
-   * A file that reads but does not parse (a merge conflict, a hand edit), in update mode: the new
-   * recording is written over it, and the outcome says so. Not for a failed test that recorded
-   * nothing: then there is nothing to put in its place.
-   */
-  private replaceable(status: TestStatus, recorded: readonly Interaction[]): Loaded | undefined {
-    if (this.unloadedText === undefined || (status !== 'passed' && recorded.length === 0)) return undefined
-    return { interactions: [], text: this.unloadedText }
   }
 
   /**
@@ -356,7 +260,7 @@ export class Recording {
   private hold(loaded: Loaded, recorded: readonly Interaction[]): void {
     if (recorded.length === 0) return
     const interactions = [...loaded.interactions, ...recorded]
-    this.loaded = { interactions, text: loaded.text }
+    this.file.loaded = { interactions, text: loaded.text }
     this.held += recorded.length
   }
 
@@ -367,55 +271,33 @@ export class Recording {
       testName: this.identity.testName,
       path: this.path,
       status,
-      replayed: this.replayed,
+      replayed: this.attempt.replayed,
       recorded: this.recordedTotal,
       change: this.change,
       staleEntries: 0,
       redactions: 0,
-      ...(this.misses.length > 0 ? { misses: this.misses.length } : {}),
-      ...(this.bypassed.length > 0 ? { bypassed: [...this.bypassed] } : {}),
-    }
-  }
-
-  private tryLoad(): Loaded | undefined {
-    try {
-      return this.load()
-    } catch {
-      // A broken file was already reported to the test that read it; never overwrite it blindly.
-      return undefined
+      ...(this.attempt.misses.length > 0 ? { misses: this.attempt.misses.length } : {}),
+      ...(this.attempt.bypassed.length > 0 ? { bypassed: [...this.attempt.bypassed] } : {}),
     }
   }
 
   private unusedEntries(): { positions: number[]; entries: number } {
-    const entries = this.loaded?.interactions.length ?? 0
+    const entries = this.file.loaded?.interactions.length ?? 0
     return { positions: this.picker.unusedPositions(entries), entries }
   }
 
   private unusedCount(): number {
-    return this.loaded ? this.loaded.interactions.length - this.picker.usedCount : 0
-  }
-
-  /** Old entries whose request was not re-recorded this attempt, matched key by key in order. */
-  private notRerecorded(loaded: Loaded): Interaction[] {
-    const counts = new Map<string, number>()
-    for (const slot of this.slots) if (slot.interaction) counts.set(slot.key, (counts.get(slot.key) ?? 0) + 1)
-    return loaded.interactions.filter((interaction) => {
-      const key = this.settings.keyOf(interaction.request)
-      const left = counts.get(key) ?? 0
-      if (left === 0) return true
-      counts.set(key, left - 1)
-      return false
-    })
+    return this.file.loaded ? this.file.loaded.interactions.length - this.picker.usedCount : 0
   }
 
   private save(interactions: Interaction[], loaded: Loaded, outcome: RecordingOutcome): void {
     if (interactions.length === 0) {
       if (loaded.text !== undefined) {
         removeFile(this.path)
-        this.loadError = undefined
-        this.unloadedText = undefined
+        this.file.loadError = undefined
+        this.file.unloadedText = undefined
         this.change = outcome.change = 'removed'
-        this.loaded = { interactions: [], text: undefined }
+        this.file.loaded = { interactions: [], text: undefined }
       }
       return
     }
@@ -426,17 +308,17 @@ export class Recording {
     })
     // Distinct values: a key redacted from a request and from its echo is one secret.
     const all = new Set(found)
-    for (const slot of this.slots) if (slot.interaction) for (const value of slot.redacted) all.add(value)
+    for (const slot of this.slots.recorded()) for (const value of slot.redacted) all.add(value)
     outcome.redactions = all.size
     const text = printRecording(file)
     this.held = 0
     if (text === loaded.text) return
     writeTextAtomic(this.path, text)
-    this.loadError = undefined
-    this.unloadedText = undefined
+    this.file.loadError = undefined
+    this.file.unloadedText = undefined
     const created = loaded.text === undefined && this.change !== 'created'
     this.change = outcome.change = created || this.change === 'created' ? 'created' : 'updated'
     // Later attempts (retries) replay what this one wrote.
-    this.loaded = { interactions: file.interactions, text }
+    this.file.loaded = { interactions: file.interactions, text }
   }
 }
