@@ -49,8 +49,6 @@ export default defineConfig([
       index: 'src/index.ts',
       cli: 'src/cli/cli.ts',
       vitest: 'vitest-plugin/index.ts',
-      // Not in `exports`: the setup file (below) imports it by path.
-      'vitest-worker': 'vitest-plugin/test-file-setup.ts',
       'vitest-reporter': 'vitest-plugin/reporter.ts',
       'jest-env': 'jest-env/environment.ts',
       'jest-reporter': 'jest-env/reporter.ts',
@@ -60,6 +58,17 @@ export default defineConfig([
     },
     dts: true,
     splitting: true,
+  },
+  {
+    // Not in `exports`: the setup file (below) imports it by path. One file, no shared chunks:
+    // Node loads it in every test file's process, and each ES module of a graph costs its own
+    // resolution, read, compile and link (~4 ms a process for the 6 modules a split build gave
+    // it; docs/performance.md). Its copy of the core is its own; errors are told by name and
+    // code across copies (src/errors.ts), as under Jest, whose registry loads a copy per file.
+    ...shared,
+    entry: { 'vitest-worker': 'vitest-plugin/test-file-setup.ts' },
+    dts: false,
+    splitting: false,
   },
   {
     ...shared,

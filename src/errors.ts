@@ -29,6 +29,15 @@ export class RecordingError extends Error {
     this.name = 'RecordingError'
     this.code = code
   }
+
+  /**
+   * `instanceof` holds for a RecordingError made by any copy of the library in the process: a
+   * test's own import and the runner integration's may be different module instances (Jest's
+   * registry evaluates packages again per test file; the Vitest worker entry is one file).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isRecordingError(value)
+  }
 }
 
 export function isRecordingError(value: unknown): value is RecordingError {

@@ -1,6 +1,6 @@
 /**
  * What a test file's process loads from the build (docs/performance.md, "Per-file setup cost"):
- * the Vitest setup file imports one module, and neither it nor the Jest environment reaches the
+ * the Vitest setup file imports one module, itself one file with no shared chunk, and neither it nor the Jest environment reaches the
  * end-of-run report, CLI or summary code, or a dependency resolved from node_modules. And what
  * `npm run build` / `npm pack` leave in dist/ (scripts/prune-dist.mjs), on a copy with aged files.
  */
@@ -33,7 +33,8 @@ function closureOf(entry: string): string[] {
 describe.each(['vitest-setup.js', 'vitest-setup.cjs', 'jest-env.cjs', 'jest-env.js'])('%s', (entry) => {
   test('loads no report, CLI or summary code and no bundled dependency from node_modules', () => {
     const files = closureOf(entry)
-    expect(files.length).toBeGreaterThan(2)
+    // The Vitest setup file and its worker entry; the Jest environment and its chunks.
+    expect(files.length).toBeGreaterThanOrEqual(2)
     for (const name of files) {
       const text = readFileSync(join(DIST, name), 'utf8')
       const sources = [...text.matchAll(/^\/\/ ((?:src|vitest-plugin|jest-env)\/\S+)/gm)].map((m) => m[1])
@@ -59,6 +60,14 @@ test.each(['js', 'cjs'])(
     expect(imports).toEqual([`./vitest-worker.${extension}`])
   },
 )
+
+test.each(['js', 'cjs'])('the worker entry (%s) is one file: no chunk shared with other entries', (extension) => {
+  const text = readFileSync(join(DIST, `vitest-worker.${extension}`), 'utf8')
+  expect([...text.matchAll(RELATIVE_IMPORT)].map((m) => m[1])).toEqual([])
+  // It carries the core itself: the recorder and the transports are in it.
+  expect(text).toContain('// src/recording/recorder.ts')
+  expect(text).toContain('// src/transports/install.ts')
+})
 
 describe('prune-dist', () => {
   const HOUR = 3_600_000
@@ -157,4 +166,17 @@ describe('prune-dist', () => {
     utimesSync(join(root, 'src/index.ts'), before, before)
     expect(run(root, '--all').status).toBe(0)
   })
+})
+
+test('a RecordingError of another copy of the library is instanceof RecordingError (the worker entry carries its own core)', async () => {
+  const built = (await import(join(DIST, 'index.js'))) as typeof import('../../src/errors.js')
+  const own = await import('../../src/errors.js')
+  expect(built.RecordingError).not.toBe(own.RecordingError)
+  const fromBuild = new built.RecordingError('RECORDING_MISS', 'x')
+  expect(fromBuild instanceof own.RecordingError).toBe(true)
+  expect(new own.RecordingError('HTTP2_UNSUPPORTED', 'y') instanceof built.RecordingError).toBe(true)
+  // Told by name and code, as isRecordingError does: another error is not one.
+  expect(new Error('x') instanceof own.RecordingError).toBe(false)
+  expect(Object.assign(new Error('x'), { name: 'RecordingError' }) instanceof own.RecordingError).toBe(false)
+  expect(fromBuild instanceof Error).toBe(true)
 })
