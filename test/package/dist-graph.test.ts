@@ -61,13 +61,16 @@ test.each(['js', 'cjs'])(
   },
 )
 
-test.each(['js', 'cjs'])('the worker entry (%s) is one file: no chunk shared with other entries', (extension) => {
-  const text = readFileSync(join(DIST, `vitest-worker.${extension}`), 'utf8')
-  expect([...text.matchAll(RELATIVE_IMPORT)].map((m) => m[1])).toEqual([])
-  // It carries the core itself: the recorder and the transports are in it.
-  expect(text).toContain('// src/recording/recorder.ts')
-  expect(text).toContain('// src/transports/install.ts')
-})
+test.each(['js', 'cjs'])(
+  'the worker entry (%s) is one file: no chunk shared with other entries',
+  (extension) => {
+    const text = readFileSync(join(DIST, `vitest-worker.${extension}`), 'utf8')
+    expect([...text.matchAll(RELATIVE_IMPORT)].map((m) => m[1])).toEqual([])
+    // It carries the core itself: the recorder and the transports are in it.
+    expect(text).toContain('// src/recording/recorder.ts')
+    expect(text).toContain('// src/transports/install.ts')
+  },
+)
 
 describe('prune-dist', () => {
   const HOUR = 3_600_000
