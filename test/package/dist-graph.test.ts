@@ -162,6 +162,9 @@ describe('prune-dist', () => {
     const root = packageCopy()
     mkdirSync(join(root, 'src'))
     writeFileSync(join(root, 'src/index.ts'), 'export {}\n')
+    // Dated explicitly: the file system's clock is coarser than Date.now(), which dated the build.
+    const after = new Date(Date.now() + 60_000)
+    utimesSync(join(root, 'src/index.ts'), after, after)
     const broken = run(root, '--all')
     expect(broken.status).toBe(1)
     expect(broken.stderr).toContain('dist/ is older than src/index.ts')
