@@ -14,8 +14,9 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { timedSpawnSync } from './lib/child-cpu.mjs'
 import { BENCH_DIR, ROOT_DIR } from './lib/fixtures.mjs'
-import { fileRequests, installPackage, notMeasured, pairedTable, recordSuite } from './w5.mjs'
+import { cpuNote, fileRequests, installPackage, notMeasured, pairedTable, recordSuite } from './w5.mjs'
 
 const SUITE = join(BENCH_DIR, '.fixtures', 'w5-jest')
 const JEST = join(ROOT_DIR, 'node_modules', 'jest', 'bin', 'jest.js')
@@ -61,22 +62,25 @@ export async function runW5Jest({
     }
   }
   const times = { plugin: [], stub: [] }
+  const cpu = { plugin: [], stub: [] }
   for (let round = 0; round < roundCount; round++) {
     const order = round % 2 === 0 ? ['plugin', 'stub'] : ['stub', 'plugin']
     for (const variant of order) {
       const res = jest(envOf(variant))
       if (!res.ok) return `W5 Jest: error in the ${variant} run: ${res.error}`
       times[variant].push(res.ms)
-      log(`  w5-jest ${variant.padEnd(6)} ${Math.round(res.ms)} ms`)
+      cpu[variant].push(res.cpuMs)
+      log(`  w5-jest ${variant.padEnd(6)} ${Math.round(res.ms)} ms${cpuNote(res.cpuMs)}`)
     }
   }
   return pairedTable({
-    title: `W5 Jest suite overhead (\`jest\` ${jestVersion()}, ${files} files × ${perFile} replayed requests, ${roundCount} round(s), whole-process wall time, medians):`,
+    title: `W5 Jest suite overhead (\`jest\` ${jestVersion()}, ${files} files × ${perFile} replayed requests, ${roundCount} round(s), whole-process wall time and CPU of the process tree, medians):`,
     names: {
       plugin: 'fetch-recordings environment (replay)',
       stub: 'in-test stub of fetch (node environment)',
     },
     times,
+    cpu,
     files,
     perFile,
   })
@@ -96,8 +100,7 @@ function jestVersion() {
 }
 
 function jest(env) {
-  const started = performance.now()
-  const res = spawnSync(process.execPath, [JEST], {
+  const { res, ms, cpuMs } = timedSpawnSync(process.execPath, [JEST], {
     cwd: SUITE,
     env: {
       ...process.env,
@@ -110,12 +113,11 @@ function jest(env) {
     encoding: 'utf8',
     timeout: 300_000,
   })
-  const ms = performance.now() - started
   if (res.status !== 0) {
     const out = `${res.stdout}\n${res.stderr}`.trim().split('\n').filter(Boolean)
     return { ok: false, error: `exit ${res.status ?? res.signal}: ${out.slice(-4).join(' / ')}` }
   }
-  return { ok: true, ms }
+  return { ok: true, ms, cpuMs }
 }
 
 /** The suite: one config switching on W5_MODE, the same test files for both variants. */

@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { timedSpawnSync } from './lib/child-cpu.mjs'
 import { route, workloadRequest } from './lib/data.mjs'
 import { BENCH_DIR, ROOT_DIR } from './lib/fixtures.mjs'
 import { median } from './lib/stats.mjs'
@@ -59,6 +60,7 @@ export async function runW5({
   }
 
   const times = { plugin: [], stub: [] }
+  const cpu = { plugin: [], stub: [] }
   for (let round = 0; round < roundCount; round++) {
     const order = round % 2 === 0 ? ['plugin', 'stub'] : ['stub', 'plugin']
     for (const variant of order) {
@@ -69,36 +71,61 @@ export async function runW5({
       const res = vitest(env)
       if (!res.ok) return `W5: error in the ${variant} run: ${res.error}`
       times[variant].push(res.ms)
-      log(`  w5 ${variant.padEnd(6)} ${Math.round(res.ms)} ms`)
+      cpu[variant].push(res.cpuMs)
+      log(`  w5 ${variant.padEnd(6)} ${Math.round(res.ms)} ms${cpuNote(res.cpuMs)}`)
     }
   }
   return pairedTable({
-    title: `W5 suite overhead (\`vitest run\`, ${files} files × ${perFile} replayed requests, ${roundCount} round(s), whole-process wall time, medians):`,
+    title: `W5 suite overhead (\`vitest run\`, ${files} files × ${perFile} replayed requests, ${roundCount} round(s), whole-process wall time and CPU of the process tree, medians):`,
     names: { plugin: 'fetch-recordings plugin (replay)', stub: 'in-test stub of fetch (no plugin)' },
     times,
+    cpu,
     files,
     perFile,
   })
 }
 
-/** The W5 table: two variants, their ratio, and the paired difference per round, file and request. */
-export function pairedTable({ title, names, times, files, perFile }) {
+/** ` (cpu N ms)` for the progress line, when the platform gives the process tree's CPU. */
+export function cpuNote(cpuMs) {
+  return cpuMs === undefined ? '' : ` (cpu ${Math.round(cpuMs)} ms)`
+}
+
+/**
+ * The W5 table: two variants, their ratio, and the paired difference per round, file and
+ * request; in wall time, and in CPU of the run's process tree where it was measured (Linux).
+ */
+export function pairedTable({ title, names, times, cpu, files, perFile }) {
+  const withCpu = cpu && [...cpu.plugin, ...cpu.stub].every((ms) => ms !== undefined)
   const p = median(times.plugin)
   const s = median(times.stub)
-  // Paired differences (same round, back to back): less sensitive to load drifting between rounds.
-  const diffs = times.plugin.map((ms, i) => ms - times.stub[i])
   const range = (xs) => `${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))}`
+  const cpuCells = (variant) =>
+    withCpu
+      ? ` ${Math.round(median(cpu[variant]))} | ${(median(cpu[variant]) / median(cpu.stub)).toFixed(2)}× |`
+      : ''
+  const label = names.plugin.split(' (')[0]
   return [
     title,
     '',
-    '| Variant | median ms | min–max ms | × stub |',
-    '|---|--:|--:|--:|',
-    `| ${names.plugin} | ${Math.round(p)} | ${range(times.plugin)} | ${(p / s).toFixed(2)}× |`,
-    `| ${names.stub} | ${Math.round(s)} | ${range(times.stub)} | 1.00× |`,
+    `| Variant | median ms | min–max ms | × stub |${withCpu ? ' CPU ms | CPU × stub |' : ''}`,
+    `|---|--:|--:|--:|${withCpu ? '--:|--:|' : ''}`,
+    `| ${names.plugin} | ${Math.round(p)} | ${range(times.plugin)} | ${(p / s).toFixed(2)}× |${cpuCells('plugin')}`,
+    `| ${names.stub} | ${Math.round(s)} | ${range(times.stub)} | 1.00× |${cpuCells('stub')}`,
     '',
-    `Paired difference ${names.plugin.split(' (')[0]} − stub per round: median ${Math.round(median(diffs))} ms (${range(diffs)}), ` +
-      `≈ ${(median(diffs) / files).toFixed(1)} ms per test file, ${(median(diffs) / (files * perFile)).toFixed(2)} ms per request.`,
+    pairedLine(`Paired difference ${label} − stub per round`, times, files, perFile),
+    ...(withCpu ? [pairedLine(`Paired CPU difference ${label} − stub per round`, cpu, files, perFile)] : []),
   ].join('\n')
+}
+
+/** Paired differences (same round, back to back): less sensitive to load drifting between rounds. */
+function pairedLine(label, values, files, perFile) {
+  const diffs = values.plugin.map((ms, i) => ms - values.stub[i])
+  const range = `${Math.round(Math.min(...diffs))}–${Math.round(Math.max(...diffs))}`
+  const perFileDiffs = diffs.map((ms) => (ms / files).toFixed(1)).join(', ')
+  return (
+    `${label}: median ${Math.round(median(diffs))} ms (${range}), ≈ ${(median(diffs) / files).toFixed(1)} ms per test file ` +
+    `(rounds: ${perFileDiffs}), ${(median(diffs) / (files * perFile)).toFixed(2)} ms per request.`
+  )
 }
 
 /**
@@ -153,8 +180,7 @@ function pluginBuilt(plugin) {
 }
 
 function vitest(env) {
-  const started = performance.now()
-  const res = spawnSync(process.execPath, [VITEST, 'run', '--reporter=dot'], {
+  const { res, ms, cpuMs } = timedSpawnSync(process.execPath, [VITEST, 'run', '--reporter=dot'], {
     cwd: SUITE,
     env: {
       ...process.env,
@@ -168,14 +194,13 @@ function vitest(env) {
     encoding: 'utf8',
     timeout: 300_000,
   })
-  const ms = performance.now() - started
   if (res.status !== 0) {
     const out = `${res.stdout}\n${res.stderr}`.trim().split('\n').filter(Boolean)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colours
     const plain = out.slice(-3).map((line) => line.replace(/\u001b\[[0-9;]*m/g, ''))
     return { ok: false, error: `exit ${res.status ?? res.signal}: ${plain.join(' / ')}` }
   }
-  return { ok: true, ms }
+  return { ok: true, ms, cpuMs }
 }
 
 /**
