@@ -19,7 +19,9 @@ export async function open({ phase, dir, workload }) {
   const { createRecorder } = await import(entry)
   const repeated = workload === 'w1' || workload === 'w2'
   const recorder = createRecorder({
-    mode: phase === 'record' ? 'update' : 'replay',
+    // FETCH_RECORDINGS_BENCH_MODE=live: the same dispatcher and upstream storing nothing, to
+    // tell the forward path's cost from the recording's (docs/performance.md, "W4, second pass").
+    mode: process.env.FETCH_RECORDINGS_BENCH_MODE ?? (phase === 'record' ? 'update' : 'replay'),
     // w1/w2 replay one recorded answer many times.
     allowRepeats: repeated,
     // The bench bodies carry fixed ids already; keep the bytes exactly as served.
