@@ -9,10 +9,15 @@ import { credentialsOfEnvironment } from '../privacy/environment.js'
 export class RunSecrets {
   private readonly seen = new Set<string>()
   private list: readonly string[] | undefined
-  private environment: readonly string[]
+  /**
+   * Every credential the environment held at any read of this run, in the order first seen: a
+   * key a `beforeAll` replaced is still a key (a later test named after it, an echo of it).
+   */
+  private readonly environment = new Set<string>()
+  private lastRead: readonly string[] | undefined
 
   constructor(private readonly env: NodeJS.ProcessEnv) {
-    this.environment = credentialsOfEnvironment(env)
+    this.rereadEnvironment()
   }
 
   /** Adds a request's credentials to the run's; returns every secret known now. */
@@ -38,9 +43,11 @@ export class RunSecrets {
 
   rereadEnvironment(): void {
     const now = credentialsOfEnvironment(this.env)
-    // The same array while the environment is unchanged (environment.ts): no join per test.
-    if (now === this.environment || now.join('\0') === this.environment.join('\0')) return
-    this.environment = now
-    this.list = undefined
+    // The same array while the environment is unchanged (environment.ts): nothing to add.
+    if (now === this.lastRead) return
+    this.lastRead = now
+    const before = this.environment.size
+    for (const value of now) this.environment.add(value)
+    if (this.environment.size !== before) this.list = undefined
   }
 }

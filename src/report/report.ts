@@ -185,9 +185,10 @@ export function buildRunReport(facts: RunFacts): RunReport {
   }
 
   if (!facts.customLayout && facts.mode !== 'live') {
+    const recordedPaths = new Set(facts.outcomes.map((outcome) => outcome.path))
     for (const file of facts.files) {
       if (file.filtered || file.collectFailed) continue
-      judgeFolder(file, removeStale, fileReport)
+      judgeFolder(file, removeStale, fileReport, recordedPaths)
     }
   }
   const judgeable = !facts.customLayout && facts.mode !== 'live'
@@ -269,14 +270,24 @@ export function totalsOf(
   return totals
 }
 
-function judgeFolder(file: TestFileRun, remove: boolean, fileReport: (testFile: string) => FileReport): void {
+/**
+ * Files of the folder that no test of the file owns. A test's own path is the one its worker
+ * used (the outcome's): a name holding a key (a token, or a credential the environment got in
+ * a `beforeAll`) has it redacted there, which the names alone do not show.
+ */
+function judgeFolder(
+  file: TestFileRun,
+  remove: boolean,
+  fileReport: (testFile: string) => FileReport,
+  recordedPaths: ReadonlySet<string>,
+): void {
   const folder = recordingsFolderOf(file.testFile)
   sweepTempFiles(folder)
   const owned = new Set(
     file.tests.map((test) => defaultRecordingPath({ testFile: file.testFile, testName: test.name })),
   )
   for (const path of listRecordingFiles(folder)) {
-    if (owned.has(path) || basename(path) === `${FILE_LEVEL_NAME}.json`) continue
+    if (owned.has(path) || recordedPaths.has(path) || basename(path) === `${FILE_LEVEL_NAME}.json`) continue
     const report = fileReport(file.testFile)
     if (remove) {
       removeFile(path)

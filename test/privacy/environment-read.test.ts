@@ -8,6 +8,7 @@
  */
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createRecorder } from '../../src/index.js'
 import { isCredentialEnvName } from '../../src/privacy/credential-names.js'
 import { isSearchable, looksLikeCredential } from '../../src/privacy/credential-values.js'
 import { credentialsOfEnvironment, passwordOfUrl } from '../../src/privacy/environment.js'
@@ -116,5 +117,27 @@ describe('the environment read again', () => {
     const now = credentialsOfEnvironment(process.env)
     expect(now).toContain('sk-proj-second0123456789abcdefGHI')
     expect(now).not.toContain('sk-proj-first0123456789abcdefGHIJ')
+  })
+
+  it('keeps a key a beforeAll replaced out of a later file name (the environment read before each test)', () => {
+    const first = 'Zq8xK2mP9vL4nR7tW1yB5cD3aa'
+    const second = 'Hj3kL9pQ2wE7rT5yU1iO4aS8bb'
+    const env: NodeJS.ProcessEnv = { PATH: '/usr/bin' }
+    const recorder = createRecorder({ env, mode: 'replay', rootDir: '/tmp' })
+    const testFile = '/tmp/fr-env-read/keys.test.ts'
+    recorder.startFile(testFile)
+    const pathOf = (testName: string) => {
+      const run = recorder.startTest({ testFile, testName })
+      run.finish({ status: 'skipped' })
+      return run.recording.path
+    }
+    expect(pathOf(`before ${first}`)).toContain(first)
+    env.MY_SERVICE_API_KEY = first
+    expect(pathOf(`one ${first}`)).not.toContain(first)
+    env.MY_SERVICE_API_KEY = second
+    const later = pathOf(`two ${first} ${second}`)
+    expect(later).not.toContain(first)
+    expect(later).not.toContain(second)
+    recorder.finishFile(testFile)
   })
 })
