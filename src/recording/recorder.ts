@@ -20,7 +20,7 @@ import { TAG_HEADER } from '../transports/relay/header.js'
 import { RelayServer } from '../transports/relay/relay-server.js'
 import { RecordingDispatcher } from '../wire/dispatcher.js'
 import { DEFAULT_SETTLE_TIMEOUT_MS, lateRequestError } from './in-flight.js'
-import type { RecordingOutcome, TestStatus } from './recording.js'
+import type { Recording, RecordingOutcome, TestStatus } from './recording.js'
 import { type KeyRules, withoutCredentials } from './request-key.js'
 import { DEFAULT_VOLATILE_HEADERS } from './response-store.js'
 import { RunSecrets } from './run-secrets.js'
@@ -172,12 +172,7 @@ export class Recorder implements TestRunHost {
   startTest(identity: TestIdentity, test?: object): TestRun {
     const recording = this.recordings.of(identity)
     if (identity.testName !== '' && !recording.claim(test)) {
-      // Two tests of one file with the same full name would share (and in update mode
-      // overwrite) one recording.
-      throw new RecordingError(
-        'DUPLICATE_TEST_NAME',
-        `Two tests in ${identity.testFile} are named "${identity.testName}"; they would share one recording (${recording.path}). Give them different names (in test.each, a name that includes every parameter: %s, $name).`,
-      )
+      throw duplicateNameError(identity, recording)
     }
     recording.beginAttempt()
     return new TestRun(identity, recording, this)
@@ -292,4 +287,21 @@ export class Recorder implements TestRunHost {
 
 export function createRecorder(options?: RecorderOptions): Recorder {
   return new Recorder(options)
+}
+
+/**
+ * Two tests of one file under one recording would share (and in update mode overwrite) it. The
+ * message names the test as its file does, secrets redacted: names that differ only in a
+ * credential (redacted from file names) are one name there.
+ */
+function duplicateNameError(identity: TestIdentity, recording: Recording): RecordingError {
+  const shown = recording.testId.slice(recording.testId.lastIndexOf(' > ') + 3)
+  const why =
+    recording.identity.testName === identity.testName
+      ? `are named "${shown}"`
+      : `have names that differ only in a credential, which is redacted from file names ("${shown}")`
+  return new RecordingError(
+    'DUPLICATE_TEST_NAME',
+    `Two tests in ${identity.testFile} ${why}; they would share one recording (${recording.path}). Give them different names (in test.each, a name that includes every parameter: %s, $name; a credential in a name is never a way to tell tests apart).`,
+  )
 }

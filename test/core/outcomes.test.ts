@@ -86,6 +86,23 @@ describe('test names', () => {
       await recorder.dispose()
     }
   })
+  it('two names that differ only in a credential fail as one name, and the message holds no credential', async () => {
+    const dir = tempDir()
+    const keys = ['svc-9fQ2xLr7Tb4Wm8Kd1Zp6', 'svc-3hH7pQw2Zx8Lm4Nb6Rt1']
+    const env = { A_SERVICE_TOKEN: keys[0], B_SERVICE_TOKEN: keys[1] }
+    const recorder = createRecorder({ mode: 'update', rootDir: dir, env, argv: [] }).install()
+    try {
+      const testFile = join(dir, 'keyed.test.ts')
+      const first = recorder.startTest({ testFile, testName: `uses ${keys[0]}` }, {})
+      await first.run(get('/a'))
+      first.finish({ status: 'passed' })
+      const second = () => recorder.startTest({ testFile, testName: `uses ${keys[1]}` }, {})
+      expect(second).toThrow(/differ only in a credential.*"uses \[redacted\]"/)
+      expect(second).not.toThrow(new RegExp(`${keys[0]}|${keys[1]}`))
+    } finally {
+      await recorder.dispose()
+    }
+  })
 })
 
 describe('query parameters and passthrough', () => {
