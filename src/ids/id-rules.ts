@@ -28,6 +28,8 @@ export const DEFAULT_ID_PREFIXES = [
   'ftjob-',
   'modr-',
   'req_',
+  // OpenAI's system_fingerprint: rotates with deployments, so a re-record would change the file.
+  'fp_',
 ]
 export const DEFAULT_TIMESTAMP_FIELDS = [
   'created',
@@ -70,6 +72,8 @@ export interface IdRules {
   prefixed: RegExp
   /** `"id"`, `"*_id"`, `"*Id"` string values (group 1: head, 2: value, 3: tail). */
   idFields: RegExp
+  /** An SSE event's `id:` field line (group 1: head, 2: value, 3: tail). */
+  eventIds: RegExp
   /** The user's `fields`: any string value is an id. */
   fields: RegExp | undefined
   /** Unix times (seconds or milliseconds) in timestamp fields. */
@@ -96,6 +100,7 @@ export function idRulesOf(option: boolean | NormalizeIdsOptions | undefined): Id
       'g',
     ),
     idFields: new RegExp(`${key('id|[A-Za-z0-9_]*_id|[a-z][A-Za-z0-9]*Id')}"([A-Za-z0-9_-]{8,})(")`, 'g'),
+    eventIds: /^(id: ?)([A-Za-z0-9_-]{8,})(\r?)$/,
     fields: fields ? new RegExp(`${key(fields)}"([^"\\\\]{4,})(")`, 'g') : undefined,
     timestamps: new RegExp(`${key(timestampFields)}(\\d{9,13})(?![\\d.])`, 'g'),
     isoTimestamps: new RegExp(

@@ -77,6 +77,12 @@ export class IdMap {
         ? `${head}"${this.mintUnlessSent(value, this.knownPrefixOf(value), context)}${tail}`
         : all,
     )
+    // A stream's event ids come back as Last-Event-ID on a reconnect: swapped back like any id.
+    out = out.replace(rules.eventIds, (all, head: string, value: string, tail: string) =>
+      isIdValue(value)
+        ? `${head}${this.mintUnlessSent(value, this.knownPrefixOf(value), context)}${tail}`
+        : all,
+    )
     out = out.replace(rules.prefixed, (all, prefix: string, tail: string) =>
       isIdTail(tail) ? this.mintUnlessSent(all, prefix, context) : all,
     )

@@ -46,6 +46,13 @@ export const DEFAULT_VOLATILE_HEADERS = [
   'alt-svc',
   'x-cloud-trace-context',
   'traceparent',
+  'tracestate',
+  'x-trace-id',
+  'x-amzn-trace-id',
+  'x-amz-request-id',
+  'x-amz-id-2',
+  'apim-request-id',
+  'x-ms-request-id',
 ]
 /** Counters and reset times change every request; the limits themselves are kept. */
 const VOLATILE_PATTERNS = [
