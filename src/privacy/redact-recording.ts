@@ -17,6 +17,7 @@ import { REDACTED } from './placeholder.js'
 import { redactText } from './redact-text.js'
 import { type SecretMatcher, secretMatcherOf } from './secret-encodings.js'
 import { redactSplitValues } from './split-secrets.js'
+import { parsedTextData } from './text-events.js'
 
 export interface Redaction {
   matcher: SecretMatcher
@@ -77,6 +78,7 @@ export function redactRequest(request: StoredRequest, redaction: Redaction): Sto
 function redactResponse(response: StoredResponse, redaction: Redaction): StoredResponse {
   let body =
     response.body === undefined ? undefined : redactBody(response.body_encoding, response.body, redaction)
+  if (response.body_encoding === 'sse') body = redactDecodedTextData(body as unknown[], redaction)
   if (response.body_encoding === 'sse' || response.body_encoding === 'ndjson')
     body = redactSplitValues(body as unknown[], redaction)
   return {
@@ -84,6 +86,27 @@ function redactResponse(response: StoredResponse, redaction: Redaction): StoredR
     headers: redactHeaders(response.headers ?? {}, redaction),
     ...(body === undefined ? {} : { body }),
   }
+}
+
+/**
+ * Text-stored events (their JSON does not print back exactly) searched decoded as well: an
+ * escape (`ghp\u005f…`) hides a token from the search of the text. One with something left
+ * to redact once decoded is stored parsed, redacted (docs/secrets.md); the rest keep the text
+ * the search of the text left.
+ */
+function redactDecodedTextData(events: unknown[], redaction: Redaction): unknown[] {
+  if (!Array.isArray(events)) return events
+  let out: unknown[] | undefined
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index] as Record<string, unknown>
+    const searched = parsedTextData(event)
+    if (searched === undefined) continue
+    const data = redactTree(searched, false, redaction, 1)
+    if (data === searched) continue
+    out ??= events.slice()
+    out[index] = { ...event, data }
+  }
+  return out ?? events
 }
 
 function redactHeaders(headers: Record<string, string>, redaction: Redaction): Record<string, string> {

@@ -10,6 +10,7 @@
  */
 import { REDACTED } from './placeholder.js'
 import type { Redaction } from './redact-recording.js'
+import { withTextDataParsed } from './text-events.js'
 import { findTokens, holdsTokenAnchor, LONGEST_ANCHOR } from './token-formats.js'
 
 interface Piece {
@@ -26,6 +27,8 @@ interface Piece {
 interface Place {
   pieces: Piece[]
   below: Map<string | number, Place> | undefined
+  /** By `index` value, for the strings of objects that carry one (Walk.byIndex). */
+  groups: Map<number, Place> | undefined
 }
 
 export function redactSplitValues(
@@ -33,11 +36,32 @@ export function redactSplitValues(
   redaction: Redaction,
 ): unknown[] | undefined {
   if (!Array.isArray(events) || events.length < 2) return events
-  const hits = hitsOf(events, redaction)
-  if (hits.length === 0) return events
-  const copy = JSON.parse(JSON.stringify(events)) as unknown[]
-  for (const { pieces, spans } of hitsOf(copy, redaction)) cutSpans(pieces, spans)
-  return copy
+  // Text-stored events take part through their parsed data; only those that hold a piece
+  // are stored parsed (docs/secrets.md), every other event keeps what it was.
+  const views = withTextDataParsed(events)
+  let current = views
+  let copied = false
+  for (const byIndex of [true, false]) {
+    const walk: Walk = { byIndex, ambiguous: false, firstIndex: undefined, indexed: false }
+    let hits = hitsOf(current, redaction, walk)
+    if (hits.length > 0) {
+      if (!copied) {
+        current = JSON.parse(JSON.stringify(current)) as unknown[]
+        copied = true
+        hits = hitsOf(current, redaction, { ...walk, ambiguous: false })
+      }
+      for (const { pieces, spans } of hits) cutSpans(pieces, spans)
+    }
+    // Interleaved choices (`n: 2`), content blocks, tool calls: the first round joins the
+    // strings of each `index` apart (first, so a key is cut whole, not its start alone). A
+    // second round joins across indices: some streams number every event `index` (a token
+    // counter), and there the split runs across them.
+    if (!walk.indexed) break
+  }
+  if (!copied) return events
+  return current.map((event, at) =>
+    JSON.stringify(event) === JSON.stringify(views[at]) ? events[at] : event,
+  )
 }
 
 interface PlaceHits {
@@ -45,9 +69,20 @@ interface PlaceHits {
   spans: [number, number][]
 }
 
-function hitsOf(events: unknown[], redaction: Redaction): PlaceHits[] {
+/** One traversal's settings and what it noticed. */
+interface Walk {
+  /** Strings under an object with a numeric `index` form a place of their own per index. */
+  byIndex: boolean
+  /** A property name holds `.`, `[` or `]`. */
+  ambiguous: boolean
+  firstIndex: number | undefined
+  /** Objects carry different `index` values: a round by index may find more. */
+  indexed: boolean
+}
+
+function hitsOf(events: unknown[], redaction: Redaction, walk: Walk): PlaceHits[] {
   const hits: PlaceHits[] = []
-  for (const pieces of placesOf(events)) {
+  for (const pieces of placesOf(events, walk)) {
     if (pieces.length < 2 || repeatsCleanly(pieces, redaction)) continue
     const spans = spansOf(pieces.map((piece) => piece.text).join(''), redaction)
     if (spans.length > 0) hits.push({ pieces, spans })
@@ -73,19 +108,19 @@ function repeatsCleanly(pieces: Piece[], redaction: Redaction): boolean {
 }
 
 /** The pieces of every place, by path string when a name could make two paths one string. */
-function placesOf(events: unknown[]): Iterable<Piece[]> {
-  const root: Place = { pieces: [], below: undefined }
-  const seen = { ambiguous: false }
-  for (const [index, event] of events.entries()) collectByPlace(event, root, events, index, seen)
-  if (seen.ambiguous) {
+function placesOf(events: unknown[], walk: Walk): Iterable<Piece[]> {
+  const root: Place = { pieces: [], below: undefined, groups: undefined }
+  for (const [index, event] of events.entries()) collectByPlace(event, root, events, index, walk)
+  if (walk.ambiguous) {
     const places = new Map<string, Piece[]>()
-    for (const [index, event] of events.entries()) collectByPath(event, '', places, events, index)
+    for (const [index, event] of events.entries()) collectByPath(event, '', places, events, index, walk)
     return places.values()
   }
   const all: Piece[][] = []
   const visit = (place: Place): void => {
     all.push(place.pieces)
     for (const below of place.below?.values() ?? []) visit(below)
+    for (const group of place.groups?.values() ?? []) visit(group)
   }
   visit(root)
   return all
@@ -108,7 +143,7 @@ function collectByPlace(
   place: Place,
   holder: Record<string, unknown> | unknown[],
   key: string | number,
-  seen: { ambiguous: boolean },
+  walk: Walk,
   depth = 0,
 ): void {
   if (typeof value === 'string') {
@@ -119,16 +154,33 @@ function collectByPlace(
   if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index++) {
       const item: unknown = value[index]
-      if (holdsStrings(item)) collectByPlace(item, placeBelow(place, index), value, index, seen, depth + 1)
+      if (holdsStrings(item)) collectByPlace(item, placeBelow(place, index), value, index, walk, depth + 1)
     }
     return
   }
   const object = value as Record<string, unknown>
+  const group = groupOf(object, place, walk)
   for (const name of Object.keys(object)) {
-    if (name.includes('.') || name.includes('[') || name.includes(']')) seen.ambiguous = true
+    if (name.includes('.') || name.includes('[') || name.includes(']')) walk.ambiguous = true
     const item = object[name]
-    if (holdsStrings(item)) collectByPlace(item, placeBelow(place, name), object, name, seen, depth + 1)
+    if (holdsStrings(item)) collectByPlace(item, placeBelow(group, name), object, name, walk, depth + 1)
   }
+}
+
+/** The place an object's strings go below: its own per `index` value in a round by index. */
+function groupOf(object: Record<string, unknown>, place: Place, walk: Walk): Place {
+  const index = object.index
+  if (typeof index !== 'number') return place
+  walk.firstIndex ??= index
+  if (index !== walk.firstIndex) walk.indexed = true
+  if (!walk.byIndex) return place
+  place.groups ??= new Map()
+  let group = place.groups.get(index)
+  if (!group) {
+    group = { pieces: [], below: undefined, groups: undefined }
+    place.groups.set(index, group)
+  }
+  return group
 }
 
 /** Numbers, booleans and nulls are no place: no node is made for them. */
@@ -140,7 +192,7 @@ function placeBelow(place: Place, step: string | number): Place {
   place.below ??= new Map()
   let below = place.below.get(step)
   if (!below) {
-    below = { pieces: [], below: undefined }
+    below = { pieces: [], below: undefined, groups: undefined }
     place.below.set(step, below)
   }
   return below
@@ -153,6 +205,7 @@ function collectByPath(
   places: Map<string, Piece[]>,
   holder: Record<string, unknown> | unknown[],
   key: string | number,
+  walk: Walk,
   depth = 0,
 ): void {
   if (typeof value === 'string') {
@@ -165,11 +218,13 @@ function collectByPath(
   if (depth > 50 || typeof value !== 'object' || value === null) return
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries())
-      collectByPath(item, `${path}[${index}]`, places, value, index, depth + 1)
+      collectByPath(item, `${path}[${index}]`, places, value, index, walk, depth + 1)
     return
   }
+  const group = (value as Record<string, unknown>).index
+  const at = walk.byIndex && typeof group === 'number' ? `${path}#${group}` : path
   for (const [name, item] of Object.entries(value))
-    collectByPath(item, `${path}.${name}`, places, value as Record<string, unknown>, name, depth + 1)
+    collectByPath(item, `${at}.${name}`, places, value as Record<string, unknown>, name, walk, depth + 1)
 }
 
 /** From the end: cutting a later span leaves the offsets of earlier ones as they were. */
