@@ -1,9 +1,13 @@
 /**
  * Sits between the network and the client while recording, so the client reads normalized
  * ids (normalize-ids.ts) exactly as a later replay will serve them. Uncompressed text (SSE,
- * NDJSON, JSON, plain text) is rewritten line by line as it arrives, so streams keep
- * streaming; compressed non-stream text is held to the end, decoded, rewritten, then
- * delivered. Binary bodies and compressed streams pass through untouched (and are stored so).
+ * NDJSON, JSON, plain text) is rewritten as it arrives, so streams keep streaming: SSE and
+ * NDJSON a line at a time (their lines end with every event), other text (a token stream, a
+ * chunked JSON document) a chunk at a time, cut where it arrived (an id split by the network
+ * is then left as sent: the stored body is rewritten with the same cuts, so replay serves what
+ * the client read). Compressed non-stream text is held to the end, decoded, rewritten, then
+ * delivered. Binary bodies, text in another charset than UTF-8 and compressed streams pass
+ * through untouched (and are stored so); so do the bytes of a body that turn out not UTF-8.
  */
 
 import { isUtf8 } from 'node:buffer'
@@ -14,10 +18,14 @@ import type { IdMap, NormalizeContext } from './normalize-ids.js'
 
 const STREAM_TYPE = /text\/event-stream|ndjson|jsonl/i
 const TEXT_TYPE = /json|^text\/|xml|javascript/i
+/** A declared charset that is not UTF-8 (or its ASCII subset): such text is never rewritten. */
+const OTHER_CHARSET = /;\s*charset\s*=\s*"?(?!(?:utf-?8|us-ascii|ascii)\b)[^\s;"]+/i
 
 export interface NormalizingSink extends ClientSink {
   /** Whether this response was rewritten (decided when its headers arrive). */
   readonly normalized: boolean
+  /** The stored body's text rewritten as the client's was: cut where its chunks were. */
+  rewriteStored(text: string): string
 }
 
 /** How one response is normalized: its text, and its per-request id headers. */
@@ -47,23 +55,26 @@ export function normalizingSink(
 ): NormalizingSink {
   const rewrite = normalizer.text
   let mode: 'pass' | 'stream' | 'hold' = 'pass'
-  let pending = ''
-  const decoder = new TextDecoder()
+  /** Streams whose every event ends a line wait for its end; other text is cut as it came. */
+  let byLine = false
+  const stream = textStream(rewrite)
   let held: { status: number; headers: ResponseHeaders; statusText: string; chunks: Buffer[] } | undefined
 
   return {
     get normalized() {
       return mode !== 'pass'
     },
+    rewriteStored: (text) => stream.rewriteWithCuts(text),
     start: (controller) => client.start(controller),
     headers(status, rawHeaders, statusText) {
       const headers = withIdHeaders(rawHeaders, normalizer.header)
       const contentType = String(headerValue(headers, 'content-type') ?? '')
       const encoding = headerValue(headers, 'content-encoding')
-      // Uncompressed text is rewritten line by line as it arrives, whatever its type says (a
-      // chunked text/plain stream must keep streaming); compressed text is held, then decoded.
-      if (bodiless) mode = 'pass'
-      else if (STREAM_TYPE.test(contentType)) mode = encoding ? 'pass' : 'stream'
+      byLine = STREAM_TYPE.test(contentType)
+      // Uncompressed text is rewritten as it arrives, whatever its type says (a chunked
+      // text/plain stream must keep streaming); compressed text is held, then decoded.
+      if (bodiless || OTHER_CHARSET.test(contentType)) mode = 'pass'
+      else if (byLine) mode = encoding ? 'pass' : 'stream'
       // A text body of known length is held too: it is delivered with its rewritten length.
       else if (TEXT_TYPE.test(contentType))
         mode = encoding || headerValue(headers, 'content-length') !== undefined ? 'hold' : 'stream'
@@ -80,17 +91,13 @@ export function normalizingSink(
         held?.chunks.push(chunk)
         return true
       }
-      pending += decoder.decode(chunk, { stream: true })
-      const end = pending.lastIndexOf('\n')
-      if (end === -1) return true
-      const lines = pending.slice(0, end + 1)
-      pending = pending.slice(end + 1)
-      return client.data(Buffer.from(rewrite(lines)))
+      const out = stream.push(chunk, byLine)
+      return out ? client.data(out) : true
     },
     end() {
       if (mode === 'stream') {
-        pending += decoder.decode()
-        if (pending) client.data(Buffer.from(rewrite(pending)))
+        const out = stream.flush()
+        if (out) client.data(out)
       } else if (mode === 'hold' && held) {
         deliverHeld(client, held, rewrite)
       }
@@ -98,6 +105,67 @@ export function normalizingSink(
     },
     error: (error) => client.error(error),
   }
+}
+
+/**
+ * Uncompressed text rewritten piece by piece. Pending bytes are kept raw: a piece that is not
+ * UTF-8 is handed over as it came (and so is the rest of the body: the store keeps it as bytes),
+ * never decoded into replacement characters. `cuts` are the text offsets where a piece ended
+ * inside a line, so the stored body can be rewritten with the same pieces.
+ */
+function textStream(rewrite: (text: string) => string) {
+  let pending: Buffer = Buffer.alloc(0)
+  let raw = false
+  let deliveredChars = 0
+  const cuts: number[] = []
+
+  const deliver = (piece: Buffer, midLine: boolean): Buffer | undefined => {
+    if (piece.length === 0) return undefined
+    if (raw || !isUtf8(piece)) {
+      raw = true
+      return piece
+    }
+    const text = piece.toString('utf8')
+    deliveredChars += text.length
+    if (midLine) cuts.push(deliveredChars)
+    return Buffer.from(rewrite(text))
+  }
+
+  return {
+    push(chunk: Buffer, byLine: boolean): Buffer | undefined {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
+      const end = raw ? pending.length : byLine ? pending.lastIndexOf(0x0a) + 1 : completeUtf8Length(pending)
+      const piece = pending.subarray(0, end)
+      pending = pending.subarray(end)
+      return deliver(piece, !raw && !byLine && piece[piece.length - 1] !== 0x0a)
+    },
+    flush(): Buffer | undefined {
+      const piece = pending
+      pending = Buffer.alloc(0)
+      return deliver(piece, false)
+    },
+    rewriteWithCuts(text: string): string {
+      let out = ''
+      let from = 0
+      for (const cut of cuts) {
+        if (cut >= text.length) break
+        out += rewrite(text.slice(from, cut))
+        from = cut
+      }
+      return out + rewrite(text.slice(from))
+    },
+  }
+}
+
+/** The length of `bytes` without an unfinished UTF-8 sequence at its end (the next chunk ends it). */
+function completeUtf8Length(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back] as number
+    if ((byte & 0xc0) === 0x80) continue // a continuation byte: look further back
+    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
+    return needed > back ? bytes.length - back : bytes.length
+  }
+  return bytes.length
 }
 
 function deliverHeld(
@@ -110,7 +178,8 @@ function deliverHeld(
   const encoding = headerValue(headers, 'content-encoding')
   const decoded = encoding ? decodeBody(raw, String(encoding), true) : raw
   let body = raw
-  if (decoded) {
+  // Bytes that are not UTF-8 are never decoded: the client gets them as sent (and they are stored so).
+  if (decoded && isUtf8(decoded)) {
     body = Buffer.from(rewrite(decoded.toString('utf8')))
     for (const name of Object.keys(headers)) {
       if (/^content-(encoding|length)$/i.test(name)) delete headers[name]

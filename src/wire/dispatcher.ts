@@ -245,7 +245,7 @@ async function recordRequest(
       captured,
       context.volatileHeaders,
       normalizing && {
-        text: client?.normalized ? normalizing.text : undefined,
+        text: client?.normalized ? client.rewriteStored : undefined,
         header: normalizing.header,
       },
     ),
