@@ -71,6 +71,15 @@ export default defineConfig([
     splitting: false,
   },
   {
+    // Not in `exports`: worker threads started during a replaying run load it by path with
+    // --require (src/transports/workers/worker-guard.ts), so it is CommonJS and one file.
+    ...shared,
+    format: ['cjs'],
+    entry: { 'worker-preload': 'src/transports/workers/worker-preload.ts' },
+    dts: false,
+    splitting: false,
+  },
+  {
     ...shared,
     entry: { 'vitest-setup': 'vitest-plugin/setup.ts' },
     dts: false,

@@ -20,6 +20,7 @@ export type RecordingErrorCode =
   | 'NETWORK_BLOCKED'
   | 'RELAY_REFUSED'
   | 'HTTP2_UNSUPPORTED'
+  | 'WORKER_REQUEST_REFUSED'
 
 export class RecordingError extends Error {
   readonly code: RecordingErrorCode

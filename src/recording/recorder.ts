@@ -18,6 +18,7 @@ import { installNodeHttpTransport } from '../transports/node-http/install.js'
 import { interceptOwnDispatchers } from '../transports/own-dispatchers.js'
 import { TAG_HEADER } from '../transports/relay/header.js'
 import { RelayServer } from '../transports/relay/relay-server.js'
+import { guardWorkerThreads } from '../transports/workers/worker-guard.js'
 import { RecordingDispatcher } from '../wire/dispatcher.js'
 import { DEFAULT_SETTLE_TIMEOUT_MS, lateRequestError } from './in-flight.js'
 import type { Recording, RecordingOutcome, TestStatus } from './recording.js'
@@ -138,12 +139,21 @@ export class Recorder implements TestRunHost {
   }
 
   /**
-   * Traffic no transport sees: in replay an http2 session is refused with the fix; while
+   * Traffic no transport sees: when the run only replays, worker threads start with a guard
+   * (they are not recorded) and, in replay, an http2 session is refused with the fix; while
    * recording, connections that bypassed the recorder are noted for the summary.
    */
   private installWatches(): () => void {
-    if (this.mode === 'replay') {
-      return refuseHttp2Sessions((error) => this.currentRun()?.recording.noteMiss(error))
+    if (replaysOnly(this.mode)) {
+      const removeHttp2Guard =
+        this.mode === 'replay'
+          ? refuseHttp2Sessions((error) => this.currentRun()?.recording.noteMiss(error))
+          : undefined
+      const removeWorkerGuard = guardWorkerThreads(this.options.passthrough)
+      return () => {
+        removeWorkerGuard()
+        removeHttp2Guard?.()
+      }
     }
     if (this.mode === 'new' || this.mode === 'update') {
       return watchBypassingConnections(({ host }) => this.currentRun()?.recording.noteBypass(host))

@@ -5,12 +5,13 @@
  * an error naming the fix instead, and the test fails with it even if the client retries.
  * In `new`/`update` mode the connection is counted by the bypass watch.
  */
-import http2 from 'node:http2'
 import { syncBuiltinESMExports } from 'node:module'
 import { RecordingError } from '../../errors.js'
+import { builtinModule } from '../builtin.js'
 import { isLoopbackHost } from '../network-guard.js'
 
 export function refuseHttp2Sessions(onRefused: (error: RecordingError) => void): () => void {
+  const http2 = builtinModule<typeof import('node:http2')>('node:http2')
   const original = http2.connect
   const guarded = function (this: unknown, authority: string | URL, ...rest: unknown[]) {
     const url = typeof authority === 'string' ? new URL(authority) : authority
