@@ -68,7 +68,9 @@ function withJsonData(events: SseEvent[]): string[] {
   events.forEach((event, index) => {
     const data = event.data
     // Only objects and arrays: a bare number or string would not print back unambiguously.
-    if (typeof data !== 'string') return
+    // Data over several lines (JSON split over `data:` lines, a last empty `data:`) stays
+    // text: its line ends are part of the data a parser reads, and parsed JSON prints on one.
+    if (typeof data !== 'string' || data.includes('\n')) return
     const first = data.charCodeAt(0)
     if (first !== 0x7b && first !== 0x5b) return
     at.push(index)
