@@ -81,7 +81,7 @@ function namedFieldFindings(entry: FileViews, recording: unknown): Finding[] {
         typeof item === 'string' &&
         item !== '' &&
         item !== REDACTED &&
-        isCredentialField(key)
+        isCredentialField(key, undefined, item)
       ) {
         const at = entry.text.indexOf(`${JSON.stringify(key)}: ${JSON.stringify(item)}`)
         findings.push({

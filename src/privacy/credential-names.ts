@@ -5,6 +5,7 @@
  * thinking `signature` in a response, `KEYCLOAK_URL` in the environment).
  */
 import { remembered } from '../remembered.js'
+import { couldBeCredential } from './credential-values.js'
 
 /** `secretAccessKey` → `secret_access_key`, `X-Api-Key` → `x_api_key`: one spelling to test. */
 export function snakeName(name: string): string {
@@ -15,21 +16,44 @@ export function snakeName(name: string): string {
 }
 
 /** Whole credential words at the end of a name (`x_api_key`, `refresh_token`, `db_password`). */
-const CREDENTIAL_WORDS = String.raw`(?:api_?keys?|access_?keys?|secret_?access_?key|private_?key|subscription_?key|(?:access|refresh|id|auth|bearer|security|session|api|oauth|private|csrf|xsrf)_?tokens?|client_?secret|secrets?|passw(?:or)?ds?|passphrase|credentials?|authorization|ephemeral_?key)`
+const CREDENTIAL_WORDS = String.raw`(?:api_?keys?|access_?keys?|secret_?access_?key|(?:private|subscription|secret|master|encryption|decryption|signing|hmac|ssh|deploy|session|license|client|app|consumer|root|wrapping)_?keys?|(?:access|refresh|id|auth|bearer|security|session|api|oauth|private|csrf|xsrf|mfa)_?tokens?|client_?secret|secrets?|passw(?:or)?ds?|pass_?(?:phrase|code)s?|credentials?|authorization|ephemeral_?key|connection_?strings?|conn_?str|mnemonic|seed_?phrase|recovery_?(?:phrase|codes?|keys?)|backup_?codes?|bearer|jwt|set_?cookies?|(?:session|auth)_?cookies?|cookie_?values?|auth_?headers?)`
 
-const FIELD_NAME = new RegExp(`^(?:.*_)?${CREDENTIAL_WORDS}$`)
+/** How a credential's value is kept next to its name: `private_key_pem`, `privateKeyData`. */
+const VALUE_FORMS = String.raw`(?:_(?:pem|der|data|material|b64|base64|hex|bytes|binary|value|contents?|string|json))?`
+
+const FIELD_NAME = new RegExp(`^(?:.*_)?${CREDENTIAL_WORDS}${VALUE_FORMS}$`)
+
+/**
+ * Short names that are a credential's as often as they are data (`"pass": "first"`,
+ * `"auth": {"type": "oauth"}`, `"pin": "top"`, `"pwd": "/home/me"`, `"session": {...}`):
+ * they count only for a string value that could be a credential (credential-values.ts).
+ */
+const AMBIGUOUS_NAME =
+  /^(?:.*_)?(?:pass|pwd|auths?|otp|totp|mfa_?code|pin(?:_?code)?|cookies?|session|private|dsn|pat)$/
 
 /**
  * Body fields (request and response, any depth) whose values are credentials whatever they
  * look like. Bare `token` and `key` are data too often (logprobs, key-value APIs); `signature`
- * is a thinking block's, which the client sends back and is no credential.
+ * is a thinking block's, which the client sends back and is no credential. The ambiguous short
+ * names need their `value`: without it (or with an object, a number) they are no credential's.
  */
-export function isCredentialField(name: string, extra: ReadonlySet<string> = EMPTY): boolean {
-  return isCredentialFieldName(name) || (extra.size > 0 && extra.has(name.toLowerCase()))
+export function isCredentialField(
+  name: string,
+  extra: ReadonlySet<string> = EMPTY,
+  value?: unknown,
+): boolean {
+  const kind = fieldKind(name)
+  if (kind === 'credential') return true
+  if (kind === 'ambiguous' && typeof value === 'string' && couldBeCredential(value)) return true
+  return extra.size > 0 && extra.has(name.toLowerCase())
 }
 
-// Bodies repeat their field names thousands of times (one per SSE event): each is tested once.
-const isCredentialFieldName = remembered((name) => FIELD_NAME.test(snakeName(name)), 10_000)
+// Bodies repeat their field names thousands of times (one per SSE event): each is judged once.
+const fieldKind = remembered((name): 'credential' | 'ambiguous' | 'data' => {
+  const snake = snakeName(name)
+  if (FIELD_NAME.test(snake)) return 'credential'
+  return AMBIGUOUS_NAME.test(snake) ? 'ambiguous' : 'data'
+}, 10_000)
 
 const EMPTY: ReadonlySet<string> = new Set()
 

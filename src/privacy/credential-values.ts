@@ -35,3 +35,16 @@ function characterClasses(value: string): number {
 function distinct(value: string): number {
   return new Set(value).size
 }
+
+/**
+ * Whether a string under an ambiguous short name (`pass`, `auth`, `pin`, `cookie`, `pwd`)
+ * could be its credential: anything but a plain word or phrase (`oauth`, `first pass`, `yes`),
+ * a path (`pwd`'s `/home/me`), a URL without a password, or fewer than 4 characters. A PIN
+ * (`4821`), a code, a `user:password` base64 and a cookie (`sid=…`) all are.
+ */
+export function couldBeCredential(value: string): boolean {
+  if (value.length < 4 || value.length > 65_536) return false
+  if (/^[a-z]+(?:[-_ .,][a-z]+)*$/i.test(value)) return false
+  if (/^(?:\.{0,2}|~)\//.test(value)) return false
+  return !/^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i.test(value)
+}

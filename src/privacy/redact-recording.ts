@@ -15,6 +15,7 @@ import { isCredentialField, isCredentialParam } from './credential-names.js'
 import { isSearchable } from './credential-values.js'
 import { REDACTED } from './placeholder.js'
 import { redactText } from './redact-text.js'
+import { redactXml } from './redact-xml.js'
 import { type SecretMatcher, secretMatcherOf } from './secret-encodings.js'
 import { redactSplitValues } from './split-secrets.js'
 import { parsedTextData } from './text-events.js'
@@ -41,6 +42,8 @@ export function redactRecording(
   for (const interaction of file.interactions) {
     collectNamedValues(interaction.request.body, false, named)
     collectNamedValues(interaction.response.body, false, named)
+    for (const body of [interaction.request.body, interaction.response.body])
+      if (typeof body === 'string') redactXml(body, named)
   }
   const all = named.size === 0 ? values : [...values, ...[...named].filter(isSearchable)]
   const redaction: Redaction = { matcher: secretMatcherOf(all), found: new Set(), clean: new Set() }
@@ -140,19 +143,21 @@ export function redactBody(encoding: BodyEncoding | undefined, body: unknown, re
     case 'form':
       return (body as [string, string][]).map(([name, value]) => [
         name,
-        isNamed(name, redaction)
+        isNamed(name, redaction, value)
           ? maskValue(value, redaction)
           : redactText(value, redaction.matcher, redaction.found),
       ])
     case 'multipart':
       return (body as Record<string, unknown>[]).map((part) => redactPart(part, redaction))
+    case 'text':
+      return redactTree(redactXml(body as string, redaction.found, redaction.extra), false, redaction, 0)
     default:
       return redactTree(body, false, redaction, 0)
   }
 }
 
 function redactPart(part: Record<string, unknown>, redaction: Redaction): Record<string, unknown> {
-  const named = typeof part.name === 'string' && isNamed(part.name, redaction)
+  const named = typeof part.name === 'string' && isNamed(part.name, redaction, part.body ?? part.body_base64)
   const out: Record<string, unknown> = { ...part }
   if (typeof part.filename === 'string')
     out.filename = redactText(part.filename, redaction.matcher, redaction.found)
@@ -170,8 +175,8 @@ function redactPart(part: Record<string, unknown>, redaction: Redaction): Record
   return out
 }
 
-function isNamed(name: string, redaction: Redaction): boolean {
-  return isCredentialParam(name, redaction.extra) || isCredentialField(name, redaction.extra)
+function isNamed(name: string, redaction: Redaction, value: unknown): boolean {
+  return isCredentialParam(name, redaction.extra) || isCredentialField(name, redaction.extra, value)
 }
 
 /** A value at a credential's place: replaced whatever it is, empty too (so any key matches). */
@@ -204,7 +209,12 @@ function redactTree(value: unknown, named: boolean, redaction: Redaction, depth:
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index] as string
     const item = object[key]
-    const redacted = redactTree(item, named || isCredentialField(key, redaction.extra), redaction, depth + 1)
+    const redacted = redactTree(
+      item,
+      named || isCredentialField(key, redaction.extra, item),
+      redaction,
+      depth + 1,
+    )
     if (out === undefined && redacted !== item) {
       out = {}
       for (const earlier of keys.slice(0, index)) setKey(out, earlier, object[earlier])
@@ -256,18 +266,20 @@ function collectNamedValues(value: unknown, named: boolean, into: Set<string>, d
   if (Array.isArray(value)) {
     // Form pairs: [name, value].
     if (value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && depth > 0) {
-      if (isCredentialParam(value[0]) || isCredentialField(value[0])) collectNamedValues(value[1], true, into)
+      if (isCredentialParam(value[0]) || isCredentialField(value[0], undefined, value[1]))
+        collectNamedValues(value[1], true, into)
       return
     }
     for (const item of value) collectNamedValues(item, named, into, depth + 1)
     return
   }
   const part = value as Record<string, unknown>
-  const partNamed = typeof part.name === 'string' && 'body' in part && isCredentialField(part.name)
+  const partNamed =
+    typeof part.name === 'string' && 'body' in part && isCredentialField(part.name, undefined, part.body)
   for (const key of Object.keys(part))
     collectNamedValues(
       part[key],
-      named || isCredentialField(key) || (partNamed && key === 'body'),
+      named || isCredentialField(key, undefined, part[key]) || (partNamed && key === 'body'),
       into,
       depth + 1,
     )

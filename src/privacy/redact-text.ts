@@ -46,7 +46,7 @@ function namedValuesOf(value: unknown, named: boolean, depth: number): string[] 
   if (depth > 64 || typeof value !== 'object' || value === null) return []
   if (Array.isArray(value)) return value.flatMap((item) => namedValuesOf(item, named, depth + 1))
   return Object.entries(value).flatMap(([key, item]) =>
-    namedValuesOf(item, named || isCredentialField(key), depth + 1),
+    namedValuesOf(item, named || isCredentialField(key, undefined, item), depth + 1),
   )
 }
 
@@ -70,12 +70,16 @@ const FORM_FIELD = /(^|[?&;\s])([A-Za-z0-9_.-]{1,80})=([^&;\s#"]+)/g
 function redactNamedFieldsInText(text: string, found: Set<string>): string {
   return text
     .replace(JSON_FIELD, (whole, name: string, colon: string, value: string) => {
-      if (value === '' || value === REDACTED || !isCredentialField(name)) return whole
+      if (value === '' || value === REDACTED || !isCredentialField(name, undefined, value)) return whole
       found.add(value)
       return `"${name}"${colon}"${REDACTED}"`
     })
     .replace(FORM_FIELD, (whole, before: string, name: string, value: string) => {
-      if (value === REDACTED || value === encodeURIComponent(REDACTED) || !isCredentialField(name))
+      if (
+        value === REDACTED ||
+        value === encodeURIComponent(REDACTED) ||
+        !isCredentialField(name, undefined, value)
+      )
         return whole
       found.add(value)
       return `${before}${name}=${REDACTED}`
