@@ -11,6 +11,7 @@ import { parseRecordingText } from '../format/file-text.js'
 import { isCredentialField } from '../privacy/credential-names.js'
 import { positionOf, type TextView, viewsOf } from '../privacy/parsed-strings.js'
 import { REDACTED } from '../privacy/placeholder.js'
+import { redactXml } from '../privacy/redact-xml.js'
 import { findTokens } from '../privacy/token-formats.js'
 import { loadSecretlint } from './secretlint.js'
 
@@ -90,11 +91,24 @@ function namedFieldFindings(entry: FileViews, recording: unknown): Finding[] {
           rule: 'fetch-recordings/credential-field',
           message: `"${key}" holds a value (${mask(item)}); recordings store "${REDACTED}" there`,
         })
-      } else visit(item, depth + 1)
+      } else if (key === 'body' && typeof item === 'string') findings.push(...xmlFieldFindings(entry, item))
+      else visit(item, depth + 1)
     }
   }
   visit(recording, 0)
   return findings
+}
+
+/** An XML body (an STS answer) holds its credentials as element text: the write path redacts it. */
+function xmlFieldFindings(entry: FileViews, body: string): Finding[] {
+  const values = new Set<string>()
+  redactXml(body, values)
+  return [...values].map((value) => ({
+    file: entry.file,
+    ...positionOf(entry.text, Math.max(0, entry.text.indexOf(JSON.stringify(value).slice(1, -1)))),
+    rule: 'fetch-recordings/credential-field',
+    message: `an XML element or attribute with a credential name holds a value (${mask(value)}); recordings store "${REDACTED}" there`,
+  }))
 }
 
 function ownFindings(entry: FileViews): Finding[] {

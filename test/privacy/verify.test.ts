@@ -107,6 +107,18 @@ describe(`fetch-recordings verify against a corpus of ${LEAKS.length} leaked for
     expect(out).toMatch(/p\.json:\d+:\d+: fetch-recordings\/credential-field: "api_key" holds a value/)
   })
 
+  it('the text of an XML element with a credential name (an STS answer) is flagged', () => {
+    const folder = join(dir, 'planted-xml', '__recordings__')
+    mkdirSync(folder, { recursive: true })
+    const sts =
+      '<AssumeRoleResponse><Credentials><AccessKeyId>[redacted]</AccessKeyId><SecretAccessKey>wJalrXUtnFEMIxK7MDENG</SecretAccessKey></Credentials></AssumeRoleResponse>'
+    writeFileSync(join(folder, 'x.json'), recording({ body_encoding: 'text', body: sts }))
+    const { code, out } = verify(join(dir, 'planted-xml'))
+    expect(code).toBe(1)
+    expect(out).toMatch(/x\.json:\d+:\d+: fetch-recordings\/credential-field: an XML element/)
+    expect(out).not.toContain('wJalrXUtnFEMIxK7MDENG')
+  })
+
   it('the demo recordings in examples/ pass', () => {
     const { code, out } = verify(join(REPO, 'examples'))
     expect(out).toMatch(/\d+ recording file\(s\) verified: all parse, no credentials found/)
