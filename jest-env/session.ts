@@ -87,6 +87,8 @@ export class RecordingsSession {
     if (!this.recorder || this.closed) return undefined
     switch (event.name) {
       case 'run_start':
+        // Setup files and module scope have run, beforeAll hooks have not (recorder.ts).
+        this.recorder.noteEnvironment()
         this.started = true
         this.circusState = state
         this.filtered = state.hasFocusedTests || Boolean(state.testNamePattern)

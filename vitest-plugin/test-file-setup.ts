@@ -34,6 +34,8 @@ export function setUpTestFile(config: ConfigExport): void {
   if (bindsWithAroundEach(settings)) {
     vitest.aroundEach((runTest, context) => session.aroundTest(runTest, context.task))
     vitest.aroundAll(async (runSuite) => {
+      // Setup files and module scope have run, beforeAll hooks have not (recorder.ts).
+      worker.recorder.noteEnvironment()
       await runSuite()
       session.finish()
     })
@@ -50,6 +52,8 @@ export function setUpTestFile(config: ConfigExport): void {
       const { getFn, setFn } = await import(/* @vite-ignore */ settings.suiteModule)
       return { getFn, setFn } as unknown as FunctionSlot
     }
+    // Registered before the test file's own hooks, so it runs first (recorder.ts noteEnvironment).
+    vitest.beforeAll(() => worker.recorder.noteEnvironment())
     vitest.beforeEach((context) => session.beforeTest(context, loadSlot))
     vitest.afterAll(() => session.finish())
   }

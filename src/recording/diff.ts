@@ -89,14 +89,21 @@ export function closestRequest(
   return best
 }
 
-export function formatDifferences(differences: readonly Difference[], limit = 20): string {
-  const lines = differences.slice(0, limit).map((d) => `  ${d.path}: ${show(d.before)} → ${show(d.after)}`)
+/** `shown` redacts each value's text before it is cut short (a cut secret would escape it). */
+export function formatDifferences(
+  differences: readonly Difference[],
+  shown: (text: string) => string = (text) => text,
+  limit = 20,
+): string {
+  const show = (value: unknown) =>
+    shorten(value === ABSENT ? '(absent)' : shown(JSON.stringify(value) ?? String(value)))
+  const lines = differences
+    .slice(0, limit)
+    .map((d) => `  ${shown(d.path)}: ${show(d.before)} → ${show(d.after)}`)
   if (differences.length > limit) lines.push(`  … and ${differences.length - limit} more`)
   return lines.join('\n')
 }
 
-function show(value: unknown): string {
-  if (value === ABSENT) return '(absent)'
-  const text = JSON.stringify(value) ?? String(value)
+function shorten(text: string): string {
   return text.length > 120 ? `${text.slice(0, 117)}…` : text
 }

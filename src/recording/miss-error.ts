@@ -1,6 +1,8 @@
 /**
  * The message a test sees when replay has no answer: what was asked, by which test, in which
  * file and mode, how it differs from the closest recorded request, and the command that fixes it.
+ * Every text it shows is redacted with the run's secrets: the message reaches CI logs and, as
+ * the miss answer's body, the app (docs/secrets.md).
  */
 
 import type { RecordingMode } from '../config/options.js'
@@ -15,16 +17,18 @@ export interface MissContext {
   file: string
   mode: RecordingMode
   recorded: readonly StoredRequest[]
+  /** Redacts a shown text with the run's secrets (the live request is keyed with its own only). */
+  shown: (text: string) => string
   /** How many identical requests the recording holds (when it ran out). */
   exhaustedAfter?: number
 }
 
 export function missError(context: MissContext): RecordingError {
-  const { request, testId, file, mode } = context
+  const { request, testId, file, mode, shown } = context
   const facts = [
-    `  request: ${describeRequest(request)}`,
-    `  test:    ${testId}`,
-    `  file:    ${file}`,
+    `  request: ${shown(describeRequest(request))}`,
+    `  test:    ${shown(testId)}`,
+    `  file:    ${shown(file)}`,
     `  mode:    ${mode}`,
   ]
   const fix =
@@ -38,7 +42,7 @@ export function missError(context: MissContext): RecordingError {
   }
   const closest = closestRequest(context.recorded, request)
   const comparison = closest
-    ? `Closest recorded request (${describeRequest(closest.request)}), recorded → now:\n${formatDifferences(closest.differences)}`
+    ? `Closest recorded request (${shown(describeRequest(closest.request))}), recorded → now:\n${formatDifferences(closest.differences, shown)}`
     : context.recorded.length === 0
       ? 'The recording holds no requests for this test (no file, or an empty one).'
       : 'No recorded request of this test is close to it.'

@@ -8,6 +8,8 @@ export interface RecordingOutcome {
   testFile: string
   /** Empty for the file-level recording. */
   testName: string
+  /** The name with the run's secrets redacted, when that differs: what reports and logs show. */
+  shownName?: string
   path: string
   status: TestStatus
   replayed: number

@@ -197,6 +197,15 @@ export class Recorder implements TestRunHost {
     return this.fileRun
   }
 
+  /**
+   * Reads the environment's credentials again. A runner calls it when the file's setup files and
+   * module scope have run and its `beforeAll` hooks have not: a key a setup file set and a
+   * `beforeAll` deletes is otherwise never seen (startFile runs before the setup files).
+   */
+  noteEnvironment(): void {
+    this.secrets.rereadEnvironment()
+  }
+
   /** Ends the file: finishes its file-level recording; returns (and forgets) the file's outcomes. */
   finishFile(testFile: string, status: TestStatus = 'passed'): RecordingOutcome[] {
     if (this.fileRun && this.currentFile === testFile) this.finishRun(this.fileRun, status)

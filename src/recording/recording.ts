@@ -33,6 +33,8 @@ export interface RecordingSettings extends PickRules {
   idRules?: IdRules | undefined
   /** Makes a content safe to write (redaction); reports the credentials it replaced. */
   sanitize: (file: RecordingFile) => { file: RecordingFile; found: ReadonlySet<string> }
+  /** Makes a text safe to show in an error or a report (the run's secrets redacted). */
+  shown: (text: string) => string
 }
 
 export class Recording {
@@ -99,6 +101,7 @@ export class Recording {
       testId: this.testId,
       file: this.path,
       mode: this.settings.mode,
+      shown: this.settings.shown,
       recorded: loaded.interactions.map((interaction) => interaction.request),
       ...(positions ? { exhaustedAfter: positions.length } : {}),
     })
@@ -269,6 +272,7 @@ export class Recording {
       testId: this.testId,
       testFile: this.identity.testFile,
       testName: this.identity.testName,
+      ...this.shownNameField(),
       path: this.path,
       status,
       replayed: this.attempt.replayed,
@@ -279,6 +283,12 @@ export class Recording {
       ...(this.attempt.misses.length > 0 ? { misses: this.attempt.misses.length } : {}),
       ...(this.attempt.bypassed.length > 0 ? { bypassed: [...this.attempt.bypassed] } : {}),
     }
+  }
+
+  /** The name with the secrets known at its end redacted, when that differs (reports show it). */
+  private shownNameField(): { shownName?: string } {
+    const shownName = this.settings.shown(this.identity.testName)
+    return shownName === this.identity.testName ? {} : { shownName }
   }
 
   private unusedEntries(): { positions: number[]; entries: number } {

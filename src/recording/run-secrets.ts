@@ -1,20 +1,32 @@
 /**
- * What a recorder redacts before it writes (and from file names): the credentials requests of
- * this run carried, and the environment's, read again when asked (a `beforeAll` or a setup file
- * that sets `process.env.X` runs after the recorder was made).
+ * What a recorder redacts before it writes (and from file names, miss messages, reports): the
+ * credentials requests of this process carried, and the environment's, read again when asked
+ * (a `beforeAll` or a setup file that sets `process.env.X` runs after the recorder was made).
  */
 import { isSearchable } from '../privacy/credential-values.js'
 import { credentialsOfEnvironment } from '../privacy/environment.js'
+import { redactText } from '../privacy/redact-text.js'
+import { type SecretMatcher, secretMatcherOf } from '../privacy/secret-encodings.js'
+
+/**
+ * Request credentials are kept for the whole process, not one recorder: Jest makes a recorder
+ * per test file in a long-lived worker, and a key one file sent may be echoed in a later file's
+ * answer. Another process (an isolated Vitest fork, another Jest worker) cannot know them.
+ */
+const requestSecretsOfProcess = new Set<string>()
 
 export class RunSecrets {
-  private readonly seen = new Set<string>()
+  private readonly seen = requestSecretsOfProcess
   private list: readonly string[] | undefined
+  /** How many request secrets `list` holds: another recorder of the process may have added some. */
+  private listedRequestSecrets = 0
   /**
    * Every credential the environment held at any read of this run, in the order first seen: a
    * key a `beforeAll` replaced is still a key (a later test named after it, an echo of it).
    */
   private readonly environment = new Set<string>()
   private lastRead: readonly string[] | undefined
+  private matcher: { of: readonly string[]; matcher: SecretMatcher } | undefined
 
   constructor(private readonly env: NodeJS.ProcessEnv) {
     this.rereadEnvironment()
@@ -22,23 +34,32 @@ export class RunSecrets {
 
   /** Adds a request's credentials to the run's; returns every secret known now. */
   including(requestSecrets: readonly string[]): readonly string[] {
-    let grew = this.list === undefined
     for (const secret of requestSecrets) {
       // A short value or a word is redacted where it stood; searched for, it would hit answers.
-      if (isSearchable(secret) && !this.seen.has(secret)) {
-        this.seen.add(secret)
-        grew = true
-      }
+      if (isSearchable(secret)) this.seen.add(secret)
     }
     // Rebuilt only when a new secret appears: this runs on every request.
-    if (grew) this.list = [...this.seen, ...this.environment]
-    return this.list as readonly string[]
+    if (this.list === undefined || this.listedRequestSecrets !== this.seen.size) {
+      this.list = [...this.seen, ...this.environment]
+      this.listedRequestSecrets = this.seen.size
+    }
+    return this.list
   }
 
   /** Every secret to redact before a write, with the environment read again now. */
   current(): readonly string[] {
     this.rereadEnvironment()
     return this.including([])
+  }
+
+  /**
+   * A text for a log, an error or a report (a miss message, a test name): redacted with every
+   * secret known now, as a recording's strings are (token formats, credential-named fields).
+   */
+  shown(text: string): string {
+    const secrets = this.current()
+    if (this.matcher?.of !== secrets) this.matcher = { of: secrets, matcher: secretMatcherOf(secrets) }
+    return redactText(text, this.matcher.matcher, new Set())
   }
 
   rereadEnvironment(): void {

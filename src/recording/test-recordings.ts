@@ -10,8 +10,6 @@ import { defaultRecordingPath, testIdOf } from '../files/paths.js'
 import { sweepTempFiles } from '../files/storage.js'
 import { idRulesOf } from '../ids/normalize-ids.js'
 import { redactRecording } from '../privacy/redact-recording.js'
-import { redactText } from '../privacy/redact-text.js'
-import { secretMatcherOf } from '../privacy/secret-encodings.js'
 import type { RecorderOptions } from './recorder.js'
 import { Recording, type RecordingSettings } from './recording.js'
 import { type KeyRules, storedRequestKey } from './request-key.js'
@@ -43,12 +41,13 @@ export class TestRecordings {
         : (live, stored) => sameStoredRequest(live, stored, rules.matchHeaders),
       idRules: idRulesOf(options.normalizeIds),
       sanitize: (file) => redactRecording(file, secrets.current()),
+      shown: (text) => secrets.shown(text),
     }
   }
 
   of(identity: TestIdentity): Recording {
     // A test named after a key (`it('works with sk-…')`) must not put the key in a file name.
-    const testName = redactText(identity.testName, secretMatcherOf(this.secrets.current()), new Set())
+    const testName = this.secrets.shown(identity.testName)
     const safe = testName === identity.testName ? identity : { ...identity, testName }
     const path = this.options.resolveRecordingPath?.(safe) ?? defaultRecordingPath(safe)
     let recording = this.byPath.get(path)

@@ -8,14 +8,15 @@ import type { RecordingMode } from '../config/options.js'
 import { RecordingError } from '../errors.js'
 import { readTextIfExists, writeTextAtomic } from '../files/storage.js'
 import type { RecordingOutcome } from '../recording/recording.js'
-import type {
-  EntryReport,
-  FileReport,
-  MergedShards,
-  RunFacts,
-  RunReport,
-  RunTotals,
-  Shard,
+import {
+  type EntryReport,
+  type FileReport,
+  type MergedShards,
+  type RunFacts,
+  type RunReport,
+  type RunTotals,
+  type Shard,
+  shownNameOf,
 } from './report.js'
 
 export const REPORT_SCHEMA = 'fetch-recordings/report/1'
@@ -129,7 +130,7 @@ function recordingEntry(outcome: RecordingOutcome, rel: (path: string) => string
   return {
     path: rel(outcome.path),
     testFile: rel(outcome.testFile),
-    test: outcome.testName,
+    test: shownNameOf(outcome),
     status: outcome.status,
     result: resultOf(outcome),
     replayed: outcome.replayed,

@@ -173,7 +173,7 @@ export function buildRunReport(facts: RunFacts): RunReport {
       outcome.status === 'passed' &&
       (state === undefined || state === 'passed')
     ) {
-      const entry = { testName: outcome.testName, path: outcome.path, count: outcome.staleEntries }
+      const entry = { testName: shownNameOf(outcome), path: outcome.path, count: outcome.staleEntries }
       if (
         removeStale &&
         outcome.unused &&
@@ -237,8 +237,13 @@ function countOutcome(report: FileReport, outcome: RecordingOutcome): void {
   report.misses += outcome.misses ?? 0
   if (outcome.replaced) report.replacedFiles.push({ path: outcome.path, reason: outcome.replaced })
   if (outcome.discarded) {
-    report.discarded.push({ testName: outcome.testName, path: outcome.path, count: outcome.discarded })
+    report.discarded.push({ testName: shownNameOf(outcome), path: outcome.path, count: outcome.discarded })
   }
+}
+
+/** The test's name as reports show it: with the secrets its worker knew redacted. */
+export function shownNameOf(outcome: RecordingOutcome): string {
+  return outcome.shownName ?? outcome.testName
 }
 
 /** Adds up the files' counts; folders are run-level. Exported for merged reports (merge.ts). */

@@ -199,6 +199,7 @@ function recordingAt(path: string, ordered: boolean, allowRepeats: boolean): Rec
       keyOf: (request) => storedRequestKey(request, RULES),
       sameRequest: ordered ? (live, stored) => sameStoredRequest(live, stored, []) : undefined,
       sanitize: (file) => ({ file, found: new Set() }),
+      shown: (text) => text,
     },
   )
 }
