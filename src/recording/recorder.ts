@@ -314,7 +314,8 @@ export function createRecorder(options?: RecorderOptions): Recorder {
  * credential (redacted from file names) are one name there.
  */
 function duplicateNameError(identity: TestIdentity, recording: Recording): RecordingError {
-  const shown = recording.testId.slice(recording.testId.lastIndexOf(' > ') + 3)
+  // The id is `<file> > <describe> > <test>`: the name is everything after the file.
+  const shown = recording.testId.slice(recording.testId.indexOf(' > ') + 3)
   const why =
     recording.identity.testName === identity.testName
       ? `are named "${shown}"`
