@@ -169,18 +169,23 @@ test('echo after the key was deleted', async () => {
     const fixture = VitestFixture.create({
       'vitest.config.js': `import { defineConfig } from 'vitest/config'
 import { fetchRecordings } from 'fetch-recordings/vitest'
-export default defineConfig({ plugins: [fetchRecordings({ reportFile: 'report.json' })], test: { setupFiles: ['./setup.cjs'] } })
+export default defineConfig({ plugins: [fetchRecordings({ reportFile: 'report.json', binding: process.env.BINDING })], test: { setupFiles: ['./setup.cjs'] } })
 `,
       'setup.cjs': setupFile,
       'echo.test.js': testFile(`import { beforeAll, expect, test } from 'vitest'`),
     })
     try {
-      const run = await fixture.run([], { env: { FETCH_RECORDINGS: 'new', ECHO_BASE: base } })
-      expect(run.code, run.output).toBe(0)
-      const [path] = fixture.recordings()
-      expect(path).toBeDefined()
-      expect(fixture.read(path as string)).toContain('[redacted]')
-      expect(fixture.read(path as string)).not.toContain(SETUP_KEY)
+      // Both ways the plugin binds tests: aroundAll reads, or a beforeAll registered first.
+      for (const binding of ['aroundEach', 'beforeEach']) {
+        fixture.remove('__recordings__')
+        const env = { FETCH_RECORDINGS: 'new', ECHO_BASE: base, BINDING: binding }
+        const run = await fixture.run([], { env })
+        expect(run.code, run.output).toBe(0)
+        const [path] = fixture.recordings()
+        expect(path).toBeDefined()
+        expect(fixture.read(path as string)).toContain('[redacted]')
+        expect(fixture.read(path as string)).not.toContain(SETUP_KEY)
+      }
     } finally {
       fixture.dispose()
     }
