@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { RecordingError } from '../errors.js'
 import { findRecordingFiles } from '../files/find-recordings.js'
+import { wholeBody } from '../format/body-codec.js'
 import { parseRecordingText } from '../format/file-text.js'
 import { isCredentialField } from '../privacy/credential-names.js'
 import { positionOf, type TextView, viewsOf } from '../privacy/parsed-strings.js'
@@ -92,7 +93,11 @@ function namedFieldFindings(entry: FileViews, recording: unknown): Finding[] {
           message: `"${key}" holds a value (${mask(item)}); recordings store "${REDACTED}" there`,
         })
       } else if (key === 'body' && typeof item === 'string') findings.push(...xmlFieldFindings(entry, item))
-      else visit(item, depth + 1)
+      else if (key === 'body' && (value as { body_encoding?: unknown }).body_encoding === 'text') {
+        // A stream kept as the pieces its client read: an element may be cut across two.
+        const whole = wholeBody('text', item)
+        if (typeof whole === 'string') findings.push(...xmlFieldFindings(entry, whole))
+      } else visit(item, depth + 1)
     }
   }
   visit(recording, 0)

@@ -52,9 +52,14 @@ export function encodesAsJson(contentType: string): boolean {
   )
 }
 
-export function encodeResponseBody(bytes: Buffer, contentType: string): EncodedBody {
+/**
+ * `pieces`: the body as the client read it, cut where it read it (a stream without a length).
+ * A body kept as text or base64 is then stored as the list of its pieces, and replayed one
+ * piece per read; the readable forms (SSE events, NDJSON lines, JSON) keep their own cuts.
+ */
+export function encodeResponseBody(bytes: Buffer, contentType: string, pieces?: Buffer[]): EncodedBody {
   if (bytes.length === 0) return {}
-  if (!isUtf8(bytes)) return { body_encoding: 'base64', body: bytes.toString('base64') }
+  if (!isUtf8(bytes)) return { body_encoding: 'base64', body: base64Body(bytes, pieces) }
   const text = bytes.toString('utf8')
   if (SSE_TYPE.test(contentType)) {
     const events = parseSse(text)
@@ -66,7 +71,48 @@ export function encodeResponseBody(bytes: Buffer, contentType: string): EncodedB
     const json = encodeJsonExactly(text)
     if (json) return json
   }
-  return { body_encoding: 'text', body: text }
+  return { body_encoding: 'text', body: textBody(text, pieces) }
+}
+
+function base64Body(bytes: Buffer, pieces: Buffer[] | undefined): string | string[] {
+  const kept = pieces?.filter((piece) => piece.length > 0)
+  if (!kept || kept.length < 2) return bytes.toString('base64')
+  return kept.map((piece) => piece.toString('base64'))
+}
+
+/** Each piece ends on a whole character: one cut inside a character moves to its start. */
+function textBody(text: string, pieces: Buffer[] | undefined): string | string[] {
+  if (!pieces || pieces.length < 2) return text
+  const texts: string[] = []
+  let pending: Buffer = Buffer.alloc(0)
+  for (const piece of pieces) {
+    pending = pending.length === 0 ? piece : Buffer.concat([pending, piece])
+    const end = completeUtf8Length(pending)
+    if (end > 0) texts.push(pending.subarray(0, end).toString('utf8'))
+    pending = pending.subarray(end)
+  }
+  if (pending.length > 0) texts.push(pending.toString('utf8'))
+  return texts.length < 2 ? text : texts
+}
+
+/** The length of `bytes` without an unfinished UTF-8 sequence at its end (the next chunk ends it). */
+export function completeUtf8Length(bytes: Buffer): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back] as number
+    if ((byte & 0xc0) === 0x80) continue // a continuation byte: look further back
+    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
+    return needed > back ? bytes.length - back : bytes.length
+  }
+  return bytes.length
+}
+
+/** A text or base64 body stored as its pieces, as one string (what a reader of the whole gets). */
+export function wholeBody(encoding: BodyEncoding | undefined, body: unknown): unknown {
+  if (!Array.isArray(body)) return body
+  if (encoding === 'text') return body.join('')
+  if (encoding === 'base64')
+    return Buffer.concat(body.map((piece) => Buffer.from(String(piece), 'base64'))).toString('base64')
+  return body
 }
 
 function encodeOpaque(bytes: Buffer): EncodedBody {
@@ -111,7 +157,7 @@ function parseNdjson(text: string): unknown[] | undefined {
 /** Largest chunk replay hands the client at once, so pause/resume has something to act on. */
 const CHUNK_SIZE = 64 * 1024
 
-/** The bytes replay sends, one chunk per SSE event / NDJSON line (chunk-faithful streaming). */
+/** The bytes replay sends, one chunk per SSE event / NDJSON line / stored piece (chunk-faithful streaming). */
 export function responseChunks(response: StoredResponse): Buffer[] {
   const { body } = response
   switch (response.body_encoding) {
@@ -124,8 +170,10 @@ export function responseChunks(response: StoredResponse): Buffer[] {
     case 'json':
       return split(Buffer.from(printJson(body, response.json_indent ?? 0, response.json_newline === true)))
     case 'base64':
+      if (Array.isArray(body)) return body.flatMap((piece) => split(Buffer.from(piece as string, 'base64')))
       return split(Buffer.from(body as string, 'base64'))
     case 'text':
+      if (Array.isArray(body)) return body.flatMap((piece) => split(Buffer.from(piece as string, 'utf8')))
       // A stream that could not be stored as events (CRLF line ends, `data:` without a space)
       // is still replayed one event (or line) per chunk, as it arrived.
       if (response.is_streaming) return streamPieces(body as string, response.headers?.['content-type'] ?? '')

@@ -114,7 +114,7 @@ export function validateRecordingFile(value: unknown, file: string): RecordingFi
         `is ${JSON.stringify(response.truncated_by)}, expected one of ${CUTS.join(', ')}`,
       )
     }
-    checkEncoding(response.body_encoding, response.body, `${at}.response`, fail)
+    checkEncoding(response.body_encoding, response.body, `${at}.response`, fail, true)
     checkContentEncoding(response, `${at}.response`, fail)
     const mapping = (interaction as Record<string, unknown>).id_normalization_mapping
     if (mapping !== undefined && !isStringRecord(mapping)) {
@@ -129,6 +129,7 @@ function checkEncoding(
   body: unknown,
   at: string,
   fail: (where: string, what: string) => never,
+  allowPieces = false,
 ): void {
   if (encoding === undefined) {
     if (body !== undefined && body !== null) fail(`${at}.body_encoding`, 'is missing while there is a body')
@@ -137,9 +138,11 @@ function checkEncoding(
   if (!ENCODINGS.includes(encoding as BodyEncoding)) {
     fail(`${at}.body_encoding`, `is ${JSON.stringify(encoding)}, expected one of ${ENCODINGS.join(', ')}`)
   }
+  // A stream's pieces (responses only): a list of strings, one per read.
   const wantsString = encoding === 'text' || encoding === 'base64'
-  if (wantsString && typeof body !== 'string')
-    fail(`${at}.body`, `is not a string (body_encoding ${encoding})`)
+  const isPieces = allowPieces && Array.isArray(body) && body.every((piece) => typeof piece === 'string')
+  if (wantsString && typeof body !== 'string' && !isPieces)
+    fail(`${at}.body`, `is not a string or a list of strings (body_encoding ${encoding})`)
   const wantsArray =
     encoding === 'sse' || encoding === 'ndjson' || encoding === 'multipart' || encoding === 'form'
   if (wantsArray && !Array.isArray(body)) fail(`${at}.body`, `is not an array (body_encoding ${encoding})`)

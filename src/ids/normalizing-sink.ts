@@ -11,6 +11,7 @@
  */
 
 import { isUtf8 } from 'node:buffer'
+import { completeUtf8Length } from '../format/body-codec.js'
 import { decodeBody } from '../recording/response-store.js'
 import type { ClientSink, ResponseHeaders } from '../wire/handler-api.js'
 import { ID_HEADERS } from './id-rules.js'
@@ -24,8 +25,8 @@ const OTHER_CHARSET = /;\s*charset\s*=\s*"?(?!(?:utf-?8|us-ascii|ascii)\b)[^\s;"
 export interface NormalizingSink extends ClientSink {
   /** Whether this response was rewritten (decided when its headers arrive). */
   readonly normalized: boolean
-  /** The stored body's text rewritten as the client's was: cut where its chunks were. */
-  rewriteStored(text: string): string
+  /** The stored body's text rewritten as the client's was: the pieces the client read. */
+  rewriteStored(text: string): string[]
 }
 
 /** How one response is normalized: its text, and its per-request id headers. */
@@ -110,8 +111,9 @@ export function normalizingSink(
 /**
  * Uncompressed text rewritten piece by piece. Pending bytes are kept raw: a piece that is not
  * UTF-8 is handed over as it came (and so is the rest of the body: the store keeps it as bytes),
- * never decoded into replacement characters. `cuts` are the text offsets where a piece ended
- * inside a line, so the stored body can be rewritten with the same pieces.
+ * never decoded into replacement characters. `cuts` are the text offsets where each piece
+ * ended, so the stored body is rewritten in the same pieces (and kept in them: replay hands
+ * the client one per read).
  */
 function textStream(rewrite: (text: string) => string) {
   let pending: Buffer = Buffer.alloc(0)
@@ -119,7 +121,7 @@ function textStream(rewrite: (text: string) => string) {
   let deliveredChars = 0
   const cuts: number[] = []
 
-  const deliver = (piece: Buffer, midLine: boolean): Buffer | undefined => {
+  const deliver = (piece: Buffer): Buffer | undefined => {
     if (piece.length === 0) return undefined
     if (raw || !isUtf8(piece)) {
       raw = true
@@ -127,7 +129,7 @@ function textStream(rewrite: (text: string) => string) {
     }
     const text = piece.toString('utf8')
     deliveredChars += text.length
-    if (midLine) cuts.push(deliveredChars)
+    cuts.push(deliveredChars)
     return Buffer.from(rewrite(text))
   }
 
@@ -137,35 +139,26 @@ function textStream(rewrite: (text: string) => string) {
       const end = raw ? pending.length : byLine ? pending.lastIndexOf(0x0a) + 1 : completeUtf8Length(pending)
       const piece = pending.subarray(0, end)
       pending = pending.subarray(end)
-      return deliver(piece, !raw && !byLine && piece[piece.length - 1] !== 0x0a)
+      return deliver(piece)
     },
     flush(): Buffer | undefined {
       const piece = pending
       pending = Buffer.alloc(0)
-      return deliver(piece, false)
+      return deliver(piece)
     },
-    rewriteWithCuts(text: string): string {
-      let out = ''
+    // Text is rewritten a line at a time: a cut at a line end changes nothing in what it gives.
+    rewriteWithCuts(text: string): string[] {
+      const pieces: string[] = []
       let from = 0
       for (const cut of cuts) {
         if (cut >= text.length) break
-        out += rewrite(text.slice(from, cut))
+        pieces.push(rewrite(text.slice(from, cut)))
         from = cut
       }
-      return out + rewrite(text.slice(from))
+      pieces.push(rewrite(text.slice(from)))
+      return pieces
     },
   }
-}
-
-/** The length of `bytes` without an unfinished UTF-8 sequence at its end (the next chunk ends it). */
-function completeUtf8Length(bytes: Buffer): number {
-  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
-    const byte = bytes[bytes.length - back] as number
-    if ((byte & 0xc0) === 0x80) continue // a continuation byte: look further back
-    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
-    return needed > back ? bytes.length - back : bytes.length
-  }
-  return bytes.length
 }
 
 function deliverHeld(

@@ -4,6 +4,7 @@
  * multipart parts, `test_id`, id mappings). JSON object keys and URL origins are never edited:
  * a key is structure, and an edited origin would send every replayed request nowhere.
  */
+import { wholeBody } from '../format/body-codec.js'
 import type {
   BodyEncoding,
   Interaction,
@@ -42,7 +43,8 @@ export function redactRecording(
   for (const interaction of file.interactions) {
     collectNamedValues(interaction.request.body, false, named)
     collectNamedValues(interaction.response.body, false, named)
-    for (const body of [interaction.request.body, interaction.response.body])
+    const { response } = interaction
+    for (const body of [interaction.request.body, wholeBody(response.body_encoding, response.body)])
       if (typeof body === 'string') redactXml(body, named)
   }
   const all = named.size === 0 ? values : [...values, ...[...named].filter(isSearchable)]
@@ -137,6 +139,8 @@ export function redactUrl(href: string, redaction: Redaction): string {
 }
 
 export function redactBody(encoding: BodyEncoding | undefined, body: unknown, redaction: Redaction): unknown {
+  if ((encoding === 'text' || encoding === 'base64') && Array.isArray(body))
+    return redactPieces(encoding, body as string[], redaction)
   switch (encoding) {
     case 'base64':
       return redactBase64(body as string, redaction)
@@ -150,10 +154,45 @@ export function redactBody(encoding: BodyEncoding | undefined, body: unknown, re
     case 'multipart':
       return (body as Record<string, unknown>[]).map((part) => redactPart(part, redaction))
     case 'text':
-      return redactTree(redactXml(body as string, redaction.found, redaction.extra), false, redaction, 0)
+      return redactWholeText(body as string, redaction)
     default:
       return redactTree(body, false, redaction, 0)
   }
+}
+
+function redactWholeText(text: string, redaction: Redaction): string {
+  return redactTree(redactXml(text, redaction.found, redaction.extra), false, redaction, 0) as string
+}
+
+/**
+ * A stream stored as the pieces its client read: searched whole, since a credential may be cut
+ * across two reads. Pieces are kept where the redacted whole still holds them; the pieces a hit
+ * spans are joined into one, so what is stored is always the whole, redacted.
+ */
+function redactPieces(encoding: 'text' | 'base64', pieces: string[], redaction: Redaction): string[] {
+  const texts =
+    encoding === 'text' ? pieces : pieces.map((piece) => Buffer.from(piece, 'base64').toString('latin1'))
+  const redactWith = (text: string, using: Redaction) =>
+    encoding === 'text' ? redactWholeText(text, using) : redactBytes(text, using)
+  const whole = texts.join('')
+  const redacted = redactWith(whole, redaction)
+  if (redacted === whole) return pieces
+  // Pieces are searched only to find where they still stand: what they hold was counted whole.
+  const scratchRedaction: Redaction = { ...redaction, found: new Set() }
+  const redact = (text: string) => redactWith(text, scratchRedaction)
+  const out: string[] = []
+  let consumed = 0
+  let group = ''
+  for (const text of texts) {
+    group += text
+    const piece = redact(group)
+    if (piece === '' || !redacted.startsWith(piece, consumed)) continue
+    out.push(piece)
+    consumed += piece.length
+    group = ''
+  }
+  if (consumed < redacted.length) out.push(redacted.slice(consumed))
+  return encoding === 'text' ? out : out.map((text) => Buffer.from(text, 'latin1').toString('base64'))
 }
 
 function redactPart(part: Record<string, unknown>, redaction: Redaction): Record<string, unknown> {
@@ -248,13 +287,17 @@ const scratch = new Set<string>()
 
 /** Bytes searched as bytes: latin1 maps each byte to one character and back unchanged. */
 function redactBase64(body: string, redaction: Redaction): string {
-  const bytes = Buffer.from(body, 'base64')
-  const text = bytes.toString('latin1')
+  const text = Buffer.from(body, 'base64').toString('latin1')
+  const redacted = redactBytes(text, redaction)
+  return redacted === text ? body : Buffer.from(redacted, 'latin1').toString('base64')
+}
+
+/** Bytes as latin1 text (one character a byte), searched for the values' bytes. */
+function redactBytes(text: string, redaction: Redaction): string {
   const byteMatcher = secretMatcherOf(
     redaction.matcher.values.map((value) => Buffer.from(value).toString('latin1')),
   )
-  const redacted = redactText(text, byteMatcher, redaction.found)
-  return redacted === text ? body : Buffer.from(redacted, 'latin1').toString('base64')
+  return redactText(text, byteMatcher, redaction.found)
 }
 
 function collectNamedValues(value: unknown, named: boolean, into: Set<string>, depth = 0): void {

@@ -66,11 +66,16 @@ export function isStoredResponseHeader(name: string, volatile: ReadonlySet<strin
   return !NEVER_STORED.has(name) && !volatile.has(name) && !VOLATILE_PATTERNS.some((p) => p.test(name))
 }
 
-/** Id normalization, applied as it was for the client: to a decoded text body, to id headers. */
+/**
+ * Id normalization, applied as it was for the client: to a decoded text body (giving the
+ * pieces the client read), to id headers.
+ */
 export interface StoredRewrite {
-  text?: ((text: string) => string) | undefined
+  text?: ((text: string) => string[]) | undefined
   header(value: string): string
 }
+
+const STREAMED_TYPE = /text\/event-stream|ndjson|jsonl/i
 
 export function storedResponseOf(
   captured: CapturedResponse,
@@ -87,26 +92,44 @@ export function storedResponseOf(
   }
   let bytes: Buffer = Buffer.concat(captured.chunks)
   const encoding = headers['content-encoding']
+  const contentType = headers['content-type'] ?? ''
+  let pieces = streamedPieces(captured, contentType)
   const decoded = encoding ? decodeBody(bytes, encoding, captured.complete) : undefined
   if (decoded) {
     bytes = decoded
     delete headers['content-encoding']
   }
-  if (rewrite?.text && (decoded || !encoding) && isUtf8(bytes))
-    bytes = Buffer.from(rewrite.text(bytes.toString('utf8')))
+  if (rewrite?.text && (decoded || !encoding) && isUtf8(bytes)) {
+    const texts = rewrite.text(bytes.toString('utf8'))
+    bytes = Buffer.from(texts.join(''))
+    if (pieces) pieces = texts.map((text) => Buffer.from(text))
+  }
   const length = resourceLength(captured, bytes)
   if (length !== undefined) headers['content-length'] = length
-  const contentType = headers['content-type'] ?? ''
   const statusText =
     captured.statusText === (STATUS_CODES[captured.status] ?? '') ? {} : { status_text: captured.statusText }
+  const body = encodeResponseBody(bytes, contentType, pieces)
   return {
     status: captured.status,
     ...statusText,
     headers,
-    is_streaming: /text\/event-stream|ndjson|jsonl/i.test(contentType),
-    ...encodeResponseBody(bytes, contentType),
+    is_streaming: STREAMED_TYPE.test(contentType) || Array.isArray(body.body),
+    ...body,
     ...(captured.complete ? {} : { truncated: true, truncated_by: captured.cutBy ?? 'test-end' }),
   }
+}
+
+/**
+ * The cuts of a stream the client read piece by piece, when they are the server's: a body with
+ * no length and no compression (a compressed body's cuts say nothing of the decoded text; a
+ * body with a length is a document, cut by the network). SSE and NDJSON are cut by event.
+ */
+function streamedPieces(captured: CapturedResponse, contentType: string): Buffer[] | undefined {
+  if (captured.chunks.length < 2 || STREAMED_TYPE.test(contentType)) return undefined
+  for (const name of Object.keys(captured.headers)) {
+    if (/^content-(length|encoding)$/i.test(name)) return undefined
+  }
+  return captured.chunks
 }
 
 export { decodeBody }

@@ -1,4 +1,5 @@
 /** Picks the provider that knows an interaction's wire shape and builds its view. */
+import { wholeBody } from '../../format/body-codec.js'
 import type { Interaction } from '../../format/format.js'
 import { isPlainObject } from '../../format/format.js'
 import { aiSdk } from './providers/ai-sdk.js'
@@ -21,7 +22,8 @@ const PROVIDERS: readonly Provider[] = [
   generic,
 ]
 
-export function interpret(interaction: Interaction): InteractionView {
+export function interpret(stored: Interaction): InteractionView {
+  const interaction = withWholeBody(stored)
   const provider = PROVIDERS.find((candidate) => candidate.matches(interaction)) ?? generic
   const { request, response } = interaction
   const body = request.body_encoding === 'json' && isPlainObject(request.body) ? request.body : undefined
@@ -30,7 +32,7 @@ export function interpret(interaction: Interaction): InteractionView {
     kind: provider.kind,
     model: request.model ?? (typeof body?.model === 'string' ? body.model : geminiModel(interaction)),
     status: response.status,
-    facts: factsOf(interaction),
+    facts: factsOf(stored),
     request: [],
     response: [],
   }
@@ -49,12 +51,21 @@ export function interpret(interaction: Interaction): InteractionView {
   return view
 }
 
+/** A stream stored as the pieces its client read is shown as the whole it makes. */
+function withWholeBody(interaction: Interaction): Interaction {
+  const { response } = interaction
+  const body = wholeBody(response.body_encoding, response.body)
+  return body === response.body ? interaction : { ...interaction, response: { ...response, body } }
+}
+
+const COUNTED: Record<string, string> = { ndjson: 'lines', text: 'chunks', base64: 'chunks' }
+
 function factsOf(interaction: Interaction): string[] {
   const { response } = interaction
   const facts: string[] = []
   if (response.is_streaming) {
     const count = Array.isArray(response.body) ? response.body.length : 0
-    facts.push(`streamed, ${count} ${response.body_encoding === 'ndjson' ? 'lines' : 'events'}`)
+    facts.push(`streamed, ${count} ${COUNTED[response.body_encoding ?? ''] ?? 'events'}`)
   }
   if (response.truncated) facts.push('truncated: the client stopped reading')
   return facts
