@@ -4,6 +4,7 @@
  * and the choice of the closest recorded request (fewest differences).
  */
 import type { StoredRequest } from '../format/format.js'
+import { comparableBody, fitsRedacted, maskedLike } from './redacted-places.js'
 
 export interface Difference {
   path: string
@@ -22,6 +23,8 @@ export function diffValues(
   depth = 0,
 ): Difference[] {
   if (Object.is(before, after)) return out
+  // What stands where the recording says `[redacted]` is not compared (redacted-places.ts).
+  if (typeof before === 'string' && typeof after === 'string' && fitsRedacted(before, after)) return out
   const bothObjects =
     isContainer(before) && isContainer(after) && Array.isArray(before) === Array.isArray(after)
   if (!bothObjects || depth > MAX_DEPTH) {
@@ -65,7 +68,12 @@ function isContainer(value: unknown): value is object {
 
 /** The parts of a request that take part in matching, as one comparable tree. */
 function comparable(request: StoredRequest): Record<string, unknown> {
-  return { method: request.method, url: request.url, headers: request.headers ?? {}, body: request.body }
+  return {
+    method: request.method,
+    url: request.url,
+    headers: request.headers ?? {},
+    body: comparableBody(request),
+  }
 }
 
 export function diffRequests(recorded: StoredRequest, live: StoredRequest): Difference[] {
@@ -97,9 +105,10 @@ export function formatDifferences(
 ): string {
   const show = (value: unknown) =>
     shorten(value === ABSENT ? '(absent)' : shown(JSON.stringify(value) ?? String(value)))
-  const lines = differences
-    .slice(0, limit)
-    .map((d) => `  ${shown(d.path)}: ${show(d.before)} → ${show(d.after)}`)
+  // The live text at a recorded `[redacted]` place is masked too (redacted-places.ts).
+  const now = ({ before, after }: Difference) =>
+    show(typeof before === 'string' && typeof after === 'string' ? maskedLike(before, after) : after)
+  const lines = differences.slice(0, limit).map((d) => `  ${shown(d.path)}: ${show(d.before)} → ${now(d)}`)
   if (differences.length > limit) lines.push(`  … and ${differences.length - limit} more`)
   return lines.join('\n')
 }

@@ -3,6 +3,7 @@
  * the n-th identical request gets the n-th recorded answer, each entry answers once.
  */
 import type { Interaction, StoredRequest } from '../format/format.js'
+import { fitsAtRedactedPlaces, hasRedactedPlace } from './redacted-places.js'
 
 /** A recording file as loaded: its entries, its text, and their positions by key. */
 export interface LoadedEntries {
@@ -10,6 +11,8 @@ export interface LoadedEntries {
   text: string | undefined
   /** Made at the first request not matched in order (see EntryPicker.pick). */
   index?: Map<string, number[]>
+  /** Per entry, its places when it has a redacted one (made at the first request no key matched). */
+  places?: unknown[]
 }
 
 /** A request as matching needs it: its stored form, and its key (made only if asked for). */
@@ -23,7 +26,12 @@ export interface PickRules {
   keyOf: (request: StoredRequest) => string
   /** True only when a stored request provably has the live request's key (same-request.ts). */
   sameRequest?: ((live: StoredRequest, stored: StoredRequest) => boolean) | undefined
+  /** A request's places (redacted-places.ts): a stored one under today's rules, a live one as it is. */
+  placesOf?: { stored(request: StoredRequest): unknown; live(request: StoredRequest): unknown } | undefined
 }
+
+/** What the entries with redacted places say of a request no key matched. */
+export type RedactedPick = { position: number } | { usedPositions: number[] }
 
 /**
  * A suite replays in the order it recorded, so the first unused entry is tried first: when it
@@ -76,6 +84,32 @@ export class EntryPicker {
     if (!next || !same(next.request)) return undefined
     this.used.add(this.firstUnused)
     return this.firstUnused
+  }
+
+  /**
+   * For a request no key matched: the first unused entry whose redacted places it fits (now used);
+   * else the used entries it fits (it ran out of answers); undefined when none fits.
+   */
+  pickAtRedactedPlaces(loaded: LoadedEntries, live: StoredRequest): RedactedPick | undefined {
+    const rules = this.rules.placesOf
+    if (!rules) return undefined
+    loaded.places ??= loaded.interactions.map((interaction) => {
+      const places = rules.stored(interaction.request)
+      return hasRedactedPlace(places) ? places : undefined
+    })
+    if (!loaded.places.some((places) => places !== undefined)) return undefined
+    const livePlaces = rules.live(live)
+    const usedPositions: number[] = []
+    for (const [position, places] of loaded.places.entries()) {
+      if (places === undefined || !fitsAtRedactedPlaces(places, livePlaces)) continue
+      if (this.used.has(position)) {
+        usedPositions.push(position)
+        continue
+      }
+      this.used.add(position)
+      return { position }
+    }
+    return usedPositions.length > 0 ? { usedPositions } : undefined
   }
 
   private nextInOrder(loaded: LoadedEntries, request: StoredRequest): number | undefined {

@@ -106,7 +106,6 @@ export class Recorder implements TestRunHost {
       isPassthrough: (method, url) => matchesPassthrough(this.options.passthrough, method, url),
       appServerTag: relay && ((url) => this.appServerTag(relay, url)),
       secretsFor: (requestSecrets) => this.secrets.including(requestSecrets),
-      allSecrets: () => this.secrets.current(),
       upstream: () => this.upstream.forwarding(),
       onError: (error) => {
         const run = this.currentRun()

@@ -86,12 +86,21 @@ export class Recording {
     return this.attempt.nextPosition()
   }
 
-  /** The n-th identical request gets the n-th recorded answer (entry-picker.ts). */
+  /**
+   * The n-th identical request gets the n-th recorded answer (entry-picker.ts); a request no key
+   * matches may fit an entry where it holds what the write redacted (redacted-places.ts).
+   */
   match(live: MatchableRequest): Interaction | RecordingError {
     const loaded = this.file.load()
     const position = this.keyable(() => this.picker.pick(loaded, live))
     if (position !== undefined) return this.replay(loaded.interactions[position] as Interaction)
-    const positions = this.picker.positionsOf(loaded, live.key)
+    const keyed = this.picker.positionsOf(loaded, live.key)
+    const fitted = keyed
+      ? undefined
+      : this.keyable(() => this.picker.pickAtRedactedPlaces(loaded, live.request))
+    if (fitted && 'position' in fitted)
+      return this.replay(loaded.interactions[fitted.position] as Interaction)
+    const positions = keyed ?? fitted?.usedPositions
     if (positions && this.settings.allowRepeats) {
       this.attempt.replayed++
       return loaded.interactions[positions[positions.length - 1] as number] as Interaction

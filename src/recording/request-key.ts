@@ -157,11 +157,15 @@ export function storedRequestOf(
  * mutate their argument). Redacted as a live request is, with no values of its own to look for.
  */
 export function storedRequestKey(stored: StoredRequest, rules: KeyRules): string {
+  return requestKey(storedRequestAsKeyed(stored, rules), rules.matchHeaders)
+}
+
+/** A stored request as keying sees it under today's rules (redacted, normalized). */
+export function storedRequestAsKeyed(stored: StoredRequest, rules: KeyRules): StoredRequest {
   const none = { matcher: secretMatcherOf([]), found: new Set<string>(), extra: rules.secretParams }
   const request: StoredRequest = redactRequest({ ...stored, url: storedUrlToKey(stored.url, rules) }, none)
   const normalize = rules.normalizeRequest
-  const normalized = normalize ? (normalize(structuredClone(request)) ?? request) : request
-  return requestKey(normalized, rules.matchHeaders)
+  return normalize ? (normalize(structuredClone(request)) ?? request) : request
 }
 
 /**

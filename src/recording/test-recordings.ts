@@ -12,7 +12,8 @@ import { idRulesOf } from '../ids/normalize-ids.js'
 import { redactRecording } from '../privacy/redact-recording.js'
 import type { RecorderOptions } from './recorder.js'
 import { Recording, type RecordingSettings } from './recording.js'
-import { type KeyRules, storedRequestKey } from './request-key.js'
+import { placesOf } from './redacted-places.js'
+import { type KeyRules, storedRequestAsKeyed, storedRequestKey } from './request-key.js'
 import type { RunSecrets } from './run-secrets.js'
 import { sameStoredRequest } from './same-request.js'
 
@@ -39,6 +40,10 @@ export class TestRecordings {
       sameRequest: rules.normalizeRequest
         ? undefined
         : (live, stored) => sameStoredRequest(live, stored, rules.matchHeaders),
+      placesOf: {
+        stored: (request) => placesOf(storedRequestAsKeyed(request, rules), rules.matchHeaders),
+        live: (request) => placesOf(request, rules.matchHeaders),
+      },
       idRules: idRulesOf(options.normalizeIds),
       sanitize: (file) => redactRecording(file, secrets.current()),
       shown: (text) => secrets.shown(text),

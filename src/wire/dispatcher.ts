@@ -10,12 +10,7 @@ import type { Interaction, StoredRequest } from '../format/format.js'
 import { idNormalizer, normalizingSink, sentText } from '../ids/normalizing-sink.js'
 import { credentialsOfRequest } from '../privacy/credential-sources.js'
 import type { Recording } from '../recording/recording.js'
-import {
-  type KeyedRequest,
-  KeyedRequests,
-  type KeyRules,
-  type LiveRequest,
-} from '../recording/request-key.js'
+import { KeyedRequests, type KeyRules } from '../recording/request-key.js'
 import { replayableOf, storedResponseOf } from '../recording/response-store.js'
 import { sameAsSent } from '../recording/same-request.js'
 import { truncatedError } from '../recording/truncated-error.js'
@@ -37,8 +32,6 @@ export interface DispatchContext {
   appServerTag?(url: string): Promise<[name: string, value: string]> | undefined
   /** Secret values seen in requests this run (redacted before any write) plus the environment's. */
   secretsFor(requestSecrets: readonly string[]): readonly string[]
-  /** Everything redacted before a write (the run's credentials, the environment's, read now). */
-  allSecrets?(): readonly string[]
   upstream(): Promise<Dispatcher>
   /**
    * Remembers an error for the test that made the request: the test fails with it at its end.
@@ -183,7 +176,7 @@ function handleBody(
   const position = recording.nextPosition()
 
   if (context.mode !== 'update') {
-    const answer = matchOrRedactedMatch(context, keyed, recording, live, carried, keyedRequest)
+    const answer = recording.match(keyedRequest)
     if (!(answer instanceof RecordingError)) {
       replayResponse(sink, replayable(answer, recording.path))
       return undefined
@@ -193,30 +186,6 @@ function handleBody(
     }
   }
   return recordRequest(context, recording, options, sink, request, keyedRequest.key, redacted, position, body)
-}
-
-/**
- * A credential of the environment or of an earlier request in an unnamed place of this request
- * (a key inside an uploaded file) is redacted on disk but not in the key, which depends on the
- * request alone (docs/secrets.md): on a miss, the request is matched once more with those
- * redacted too, so the recording machine replays what it recorded.
- */
-function matchOrRedactedMatch(
-  context: DispatchContext,
-  keyed: KeyedRequests,
-  recording: Recording,
-  live: LiveRequest,
-  carried: readonly string[],
-  first: KeyedRequest,
-): Interaction | RecordingError {
-  const answer = recording.match(first)
-  if (!(answer instanceof RecordingError) || !context.allSecrets) return answer
-  const all = context.allSecrets()
-  if (all.length <= carried.length) return answer
-  const redacted = keyed.of(live, all)
-  if (redacted.key === first.key) return answer
-  const second = recording.match(redacted)
-  return second instanceof RecordingError ? answer : second
 }
 
 async function recordRequest(
