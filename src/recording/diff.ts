@@ -107,7 +107,7 @@ export function formatDifferences(
     shorten(value === ABSENT ? '(absent)' : shown(JSON.stringify(value) ?? String(value)))
   // The live text at a recorded `[redacted]` place is masked too (redacted-places.ts).
   const now = ({ before, after }: Difference) =>
-    show(typeof before === 'string' && typeof after === 'string' ? maskedLike(before, after) : after)
+    show(typeof before === 'string' && typeof after === 'string' ? maskedLike(before, shown(after)) : after)
   const lines = differences.slice(0, limit).map((d) => `  ${shown(d.path)}: ${show(d.before)} → ${now(d)}`)
   if (differences.length > limit) lines.push(`  … and ${differences.length - limit} more`)
   return lines.join('\n')

@@ -99,7 +99,8 @@ const CONTEXT = 3
 /**
  * `live` as a miss diff may show it beside a recorded `stored` it does not fit: the text at each
  * redacted place masked too, since the run may learn only later that it was a secret. Each place
- * is found by the recorded text beside it; a place whose end cannot be found masks the rest, so
+ * is found by the recorded text beside it (or, in a `live` the run's secrets masked already, by
+ * the next `[redacted]`); a place whose end cannot be found masks the rest, so
  * a change elsewhere in the string costs some shown text, never the value.
  */
 export function maskedLike(stored: string, live: string): string {
@@ -111,6 +112,13 @@ export function maskedLike(stored: string, live: string): string {
     const left = (pieces[index] as string).slice(-CONTEXT)
     const right = (pieces[index + 1] as string).slice(0, CONTEXT)
     const found = index === 0 && pieces[0] === '' ? 0 : live.indexOf(left, at)
+    const known = found === -1 ? live.indexOf(REDACTED, at) : -1
+    if (known !== -1) {
+      // A value the run knows by now is masked already: that is the place.
+      out += live.slice(at, known + REDACTED.length)
+      at = known + REDACTED.length
+      continue
+    }
     const from = found === -1 ? at : found + left.length
     const end = right === '' ? -1 : live.indexOf(right, from + 1)
     out += `${live.slice(at, from)}${REDACTED}`
