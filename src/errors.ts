@@ -44,3 +44,17 @@ export class RecordingError extends Error {
 export function isRecordingError(value: unknown): value is RecordingError {
   return value instanceof Error && value.name === 'RecordingError' && typeof (value as any).code === 'string'
 }
+
+/**
+ * The error with its text passed through `shown` (the run's one redaction, RunSecrets.shown),
+ * its stack's copy of the message too: every error the library throws, answers or prints goes
+ * through this, with the secrets the run knows when it is shown (docs/secrets.md).
+ */
+export function shownError<E extends Error>(error: E, shown: (text: string) => string): E {
+  const message = shown(error.message)
+  if (message === error.message) return error
+  const stack = error.stack
+  error.message = message
+  if (typeof stack === 'string') error.stack = shown(stack)
+  return error
+}

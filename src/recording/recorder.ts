@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { replaysOnly, resolveMode } from '../config/mode.js'
 import type { RecordingMode, RecordingsOptions, TestIdentity } from '../config/options.js'
 import { matchesPassthrough } from '../config/passthrough.js'
-import { RecordingError } from '../errors.js'
+import { RecordingError, shownError } from '../errors.js'
 import { isCredentialHeader } from '../privacy/credential-names.js'
 import { watchBypassingConnections } from '../transports/bypass-watch.js'
 import { installGlobalDispatcher } from '../transports/install.js'
@@ -95,6 +95,8 @@ export class Recorder implements TestRunHost {
       ? new RelayServer<TestRun>({
           // A relayed request is handled as if the test had made it, in its async context.
           dispatch: (run, options, handler) => this.als.run(run, () => dispatcher.dispatch(options, handler)),
+          shown: (text) => this.secrets.shown(text),
+          shownUrl: (url) => this.secrets.shown(this.urlWithoutCredentials(url)),
         })
       : undefined
     this.relay = relay
@@ -102,7 +104,8 @@ export class Recorder implements TestRunHost {
       mode: this.mode,
       rules: this.rules,
       volatileHeaders: new Set([...volatile].map((name) => name.toLowerCase())),
-      recordingForRequest: (method, url) => this.runForRequest(method, url)?.recording,
+      recordingForRequest: (method, url, carried) => this.runForRequest(method, url, carried)?.recording,
+      shown: (text) => this.secrets.shown(text),
       isPassthrough: (method, url) => matchesPassthrough(this.options.passthrough, method, url),
       appServerTag: relay && ((url) => this.appServerTag(relay, url)),
       secretsFor: (requestSecrets) => this.secrets.including(requestSecrets),
@@ -247,13 +250,17 @@ export class Recorder implements TestRunHost {
     return this.active.size === 1 ? this.active.values().next().value : this.fileRun
   }
 
-  private runForRequest(method: string, url: string): TestRun | undefined {
+  private runForRequest(
+    method: string,
+    url: string,
+    carried: () => readonly string[] = () => [],
+  ): TestRun | undefined {
     const bound = this.als.getStore()
-    if (bound?.finished)
-      throw this.lateRequest(
-        bound,
-        `${method} ${withoutCredentials(new URL(url), this.rules.secretParams).href}`,
-      )
+    if (bound?.finished) {
+      // Its own credentials join the run's: the error shows its URL.
+      this.secrets.including(carried())
+      throw this.lateRequest(bound, `${method} ${this.urlWithoutCredentials(url)}`)
+    }
     if (bound) return bound
     if (this.active.size === 1) return this.active.values().next().value
     if (this.active.size > 1) {
@@ -268,6 +275,10 @@ export class Recorder implements TestRunHost {
       'AMBIGUOUS_TEST',
       'A request was made outside any test, and no test file is running. Make it from a test, a hook or module scope of a test file; or use mode "live" here.',
     )
+  }
+
+  private urlWithoutCredentials(url: string): string {
+    return withoutCredentials(new URL(url), this.rules.secretParams).href
   }
 
   /** The URL is one of the `appServers` (server mode). */
@@ -294,7 +305,10 @@ export class Recorder implements TestRunHost {
    */
   private lateRequest(from: TestRun, request: string): RecordingError {
     const now = this.active.size === 1 ? (this.active.values().next().value as TestRun) : undefined
-    const error = lateRequestError(request, from.recording.testId, now?.recording.testId)
+    const error = shownError(
+      lateRequestError(request, from.recording.testId, now?.recording.testId),
+      (text) => this.secrets.shown(text),
+    )
     const fileRun = this.fileRun?.identity.testFile === from.identity.testFile ? this.fileRun : undefined
     const witness = now ?? fileRun
     if (witness) witness.recording.noteMiss(error)

@@ -7,7 +7,7 @@
 
 import { replaysOnly } from '../config/mode.js'
 import type { RecordingMode, TestIdentity } from '../config/options.js'
-import type { RecordingError } from '../errors.js'
+import { type RecordingError, shownError } from '../errors.js'
 import { fileExists, removeFile, writeTextAtomic } from '../files/storage.js'
 import { printRecording } from '../format/file-text.js'
 import { FORMAT_V1, type Interaction, type RecordingFile, type StoredRequest } from '../format/format.js'
@@ -153,7 +153,9 @@ export class Recording {
 
   /** The first miss of this attempt: the integration fails the test with it, even if an SDK retried. */
   firstMiss(): RecordingError | undefined {
-    return this.attempt.misses[0]
+    const first = this.attempt.misses[0]
+    // Shown again now: a value the test sent before the run knew it was a secret (record then miss).
+    return first && shownError(first, this.settings.shown)
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { replaysOnly } from '../config/mode.js'
 import type { RecordingMode } from '../config/options.js'
-import { RecordingError } from '../errors.js'
+import { RecordingError, shownError } from '../errors.js'
 import type { Interaction, StoredRequest } from '../format/format.js'
 import { idNormalizer, normalizingSink, sentText } from '../ids/normalizing-sink.js'
 import { credentialsOfRequest } from '../privacy/credential-sources.js'
@@ -25,8 +25,13 @@ export interface DispatchContext {
   mode: RecordingMode
   rules: KeyRules
   volatileHeaders: ReadonlySet<string>
-  /** The recording this request belongs to (throws when attribution is ambiguous or too late). */
-  recordingForRequest(method: string, url: string): Recording | undefined
+  /**
+   * The recording this request belongs to (throws when attribution is ambiguous or too late;
+   * `carried` gives the request's own credentials, for the error to redact).
+   */
+  recordingForRequest(method: string, url: string, carried: () => readonly string[]): Recording | undefined
+  /** A text redacted with every secret the run knows now (RunSecrets.shown). */
+  shown(text: string): string
   isPassthrough(method: string, url: string): boolean
   /** For a request to an app server (server mode): the attribution header it must carry. */
   appServerTag?(url: string): Promise<[name: string, value: string]> | undefined
@@ -91,7 +96,8 @@ export class RecordingDispatcher {
       // The request fails whatever happens while noting the error: a client must never hang.
       let noted = false
       try {
-        if (error instanceof RecordingError) noted = context.onError(error) === true
+        if (error instanceof RecordingError)
+          noted = context.onError(shownError(error, context.shown)) === true
       } finally {
         // A test that will fail with the error gets an answer SDKs do not retry (miss-answer.ts):
         // a network error is retried with back-off, 1.5-2 s per miss with the OpenAI SDK, over 5 s
@@ -132,7 +138,9 @@ function handleRequest(
   if (context.mode === 'live' || context.isPassthrough(method, url.href)) {
     return forwardUntouched(context, options, handler)
   }
-  const recording = context.recordingForRequest(method, url.href)
+  const recording = context.recordingForRequest(method, url.href, () =>
+    credentialsOfRequest(requestHeadersOf(options.headers), url, context.rules.secretParams),
+  )
   if (!recording) return forwardUntouched(context, options, handler)
   if (typeof options.body === 'string')
     return handleBody(context, keyed, recording, options, handler, url, method, textBody(options.body))

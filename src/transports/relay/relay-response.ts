@@ -5,7 +5,7 @@
  * with the app's backpressure and disconnects passed back to the dispatcher.
  */
 import type { ServerResponse } from 'node:http'
-import { isRecordingError } from '../../errors.js'
+import { isRecordingError, shownError } from '../../errors.js'
 import type { FlowController, ResponseHeaders } from '../../wire/handler-api.js'
 import { type MissAnswer, missAnswerOf } from '../../wire/miss-answer.js'
 import { FRAMING_HEADER, FRAMING_VERSION, frameOf } from './frames.js'
@@ -43,7 +43,7 @@ export function writeAnswer(res: ServerResponse, answer: MissAnswer): void {
 }
 
 /** An undici (new API) handler writing the response to the app, one frame per event. */
-export function responseWriter(res: ServerResponse) {
+export function responseWriter(res: ServerResponse, shown: (text: string) => string) {
   let controller: FlowController | undefined
   res.on('close', () => {
     // The app went away before the end: stop the replay, or the upstream request.
@@ -70,7 +70,8 @@ export function responseWriter(res: ServerResponse) {
     },
     onResponseError(_flow: FlowController, error: unknown) {
       // A miss the app can handle; anything else looks to the app like the network failing.
-      if (!res.headersSent && isRecordingError(error)) writeAnswer(res, missAnswerOf(error))
+      if (!res.headersSent && isRecordingError(error))
+        writeAnswer(res, missAnswerOf(shownError(error, shown)))
       else res.destroy()
     },
   }

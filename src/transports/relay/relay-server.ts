@@ -10,7 +10,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { RecordingError } from '../../errors.js'
+import { RecordingError, shownError } from '../../errors.js'
 import { missAnswerOf } from '../../wire/miss-answer.js'
 import {
   encodeTag,
@@ -24,6 +24,10 @@ import { relayedRequestHeaders, responseWriter, writeAnswer } from './relay-resp
 export interface RelayServerOptions<Run> {
   /** Dispatches one relayed request (undici dispatch options, a handler) bound to `run`. */
   dispatch(run: Run, options: any, handler: any): void
+  /** The run's one redaction (RunSecrets.shown): every answer the relay gives goes through it. */
+  shown(text: string): string
+  /** A URL as an answer may show it: credential parameters removed, then `shown`. */
+  shownUrl(url: string): string
 }
 
 export class RelayServer<Run> {
@@ -86,7 +90,8 @@ export class RelayServer<Run> {
     const target = targetOf(req.headers[RELAY_TARGET_HEADER])
     if (run === undefined || !target) {
       req.resume()
-      writeAnswer(res, missAnswerOf(run === undefined ? endedTestError(target) : badTargetError(req)))
+      const error = run === undefined ? endedTestError(target, this.options.shownUrl) : badTargetError(req)
+      writeAnswer(res, missAnswerOf(shownError(error, this.options.shown)))
       return
     }
     const chunks: Buffer[] = []
@@ -99,7 +104,7 @@ export class RelayServer<Run> {
         headers: relayedRequestHeaders(req.rawHeaders),
         body: Buffer.concat(chunks),
       }
-      this.options.dispatch(run, options, responseWriter(res))
+      this.options.dispatch(run, options, responseWriter(res, this.options.shown))
     })
   }
 
@@ -133,10 +138,10 @@ function targetOf(value: string | string[] | undefined): URL | undefined {
   }
 }
 
-function endedTestError(target: URL | undefined): RecordingError {
+function endedTestError(target: URL | undefined, shownUrl: (url: string) => string): RecordingError {
   return new RecordingError(
     'RELAY_REFUSED',
-    `An app server relayed a request (${target?.href ?? 'unknown URL'}) for a test that has already ended, so it cannot be recorded. Make the test wait for the app's response (await it, read its body to the end) before it finishes.`,
+    `An app server relayed a request (${target ? shownUrl(target.href) : 'unknown URL'}) for a test that has already ended, so it cannot be recorded. Make the test wait for the app's response (await it, read its body to the end) before it finishes.`,
   )
 }
 
