@@ -176,7 +176,8 @@ export function responseChunks(response: StoredResponse): Buffer[] {
       if (Array.isArray(body)) return body.flatMap((piece) => split(Buffer.from(piece as string, 'utf8')))
       // A stream that could not be stored as events (CRLF line ends, `data:` without a space)
       // is still replayed one event (or line) per chunk, as it arrived.
-      if (response.is_streaming) return streamPieces(body as string, response.headers?.['content-type'] ?? '')
+      if (response.is_streaming)
+        return streamPieces(body as string, String(response.headers?.['content-type'] ?? ''))
       return split(Buffer.from(body as string, 'utf8'))
     default:
       // Request-only encodings (multipart, form) never describe a response we produced.

@@ -32,11 +32,14 @@ export type CutBy = 'client-timeout' | 'drain-limit' | 'test-end' | 'network-err
 
 export const CUTS: readonly CutBy[] = ['client-timeout', 'drain-limit', 'test-end', 'network-error']
 
+/** A header sent more than once is a list, one item per line (only `set-cookie` is stored so). */
+export type StoredResponseHeaders = Record<string, string | string[]>
+
 export interface StoredResponse {
   status: number
   /** Only when the server's reason phrase is not the standard one for the status. */
   status_text?: string
-  headers: Record<string, string>
+  headers: StoredResponseHeaders
   is_streaming: boolean
   body_encoding?: BodyEncoding
   /** Indentation the JSON body was sent with, so replay sends the same bytes. */
@@ -102,8 +105,8 @@ export function validateRecordingFile(value: unknown, file: string): RecordingFi
         `is ${status}, an informational (1xx) status: never a final answer, so it cannot be replayed`,
       )
     }
-    if (response.headers !== undefined && !isStringRecord(response.headers)) {
-      fail(`${at}.response.headers`, 'is not an object of strings')
+    if (response.headers !== undefined && !isHeaderRecord(response.headers)) {
+      fail(`${at}.response.headers`, 'is not an object of strings (or lists of strings, as for set-cookie)')
     }
     if (response.status_text !== undefined && typeof response.status_text !== 'string') {
       fail(`${at}.response.status_text`, 'is not a string')
@@ -174,6 +177,15 @@ function checkContentEncoding(
 
 export function isPlainObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function isHeaderRecord(value: unknown): value is StoredResponseHeaders {
+  return (
+    isPlainObject(value) &&
+    Object.values(value).every(
+      (v) => typeof v === 'string' || (Array.isArray(v) && v.every((item) => typeof item === 'string')),
+    )
+  )
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {

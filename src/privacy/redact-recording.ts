@@ -18,6 +18,7 @@ import { REDACTED } from './placeholder.js'
 import { redactText } from './redact-text.js'
 import { redactXml } from './redact-xml.js'
 import { type SecretMatcher, secretMatcherOf } from './secret-encodings.js'
+import { cookieCredential, redactSetCookie, SET_COOKIE } from './set-cookie.js'
 import { redactSplitValues } from './split-secrets.js'
 import { parsedTextData } from './text-events.js'
 
@@ -44,6 +45,10 @@ export function redactRecording(
     collectNamedValues(interaction.request.body, false, named)
     collectNamedValues(interaction.response.body, false, named)
     const { response } = interaction
+    for (const line of [response.headers?.[SET_COOKIE] ?? []].flat()) {
+      const value = cookieCredential(line)
+      if (value !== undefined) named.add(value)
+    }
     for (const body of [interaction.request.body, wholeBody(response.body_encoding, response.body)])
       if (typeof body === 'string') redactXml(body, named)
   }
@@ -114,9 +119,16 @@ function redactDecodedTextData(events: unknown[], redaction: Redaction): unknown
   return out ?? events
 }
 
-function redactHeaders(headers: Record<string, string>, redaction: Redaction): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) out[name] = redactString(value, redaction)
+function redactHeaders<T extends string | string[]>(
+  headers: Record<string, T>,
+  redaction: Redaction,
+): Record<string, T> {
+  const out: Record<string, T> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    const redact = (item: string) =>
+      redactString(name === SET_COOKIE ? redactSetCookie(item, redaction.found) : item, redaction)
+    out[name] = (Array.isArray(value) ? value.map(redact) : redact(value as string)) as T
+  }
   return out
 }
 

@@ -7,20 +7,14 @@ import { isUtf8 } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
 import { encodeResponseBody, responseChunks } from '../format/body-codec.js'
 import { decodeBody } from '../format/content-encoding.js'
-import type { CutBy, StoredResponse } from '../format/format.js'
+import type { CutBy, StoredResponse, StoredResponseHeaders } from '../format/format.js'
 import { ID_HEADERS } from '../ids/id-rules.js'
 import type { ResponseHeaders } from '../wire/handler-api.js'
 import type { CapturedResponse } from '../wire/record.js'
 import type { ReplayableResponse } from '../wire/replay.js'
 
 /** Framing and per-request headers: recomputed on replay or meaningless there. */
-const NEVER_STORED = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'content-length',
-  'set-cookie',
-])
+const NEVER_STORED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length'])
 
 export const DEFAULT_VOLATILE_HEADERS = [
   'date',
@@ -62,6 +56,18 @@ const VOLATILE_PATTERNS = [
   /^x-trial-endpoint-call-remaining$/,
 ]
 
+/**
+ * A cookie's `Expires` date moves with every response (Cloudflare's `__cf_bm` on every OpenAI
+ * answer: 30 minutes ahead): stored as one far-future date, so a re-record of the same traffic
+ * is byte-identical and a replay months later still hands the client a live cookie, as it was
+ * when recorded. Each line is one header: a comma inside a date must never join two cookies.
+ */
+export const STORED_COOKIE_EXPIRY = 'Fri, 31 Dec 9999 23:59:59 GMT'
+
+function stableSetCookie(line: string): string {
+  return line.replace(/(;\s*expires\s*=)[^;]*/gi, `$1${STORED_COOKIE_EXPIRY}`)
+}
+
 export function isStoredResponseHeader(name: string, volatile: ReadonlySet<string>): boolean {
   return !NEVER_STORED.has(name) && !volatile.has(name) && !VOLATILE_PATTERNS.some((p) => p.test(name))
 }
@@ -82,17 +88,19 @@ export function storedResponseOf(
   volatile: ReadonlySet<string>,
   rewrite?: StoredRewrite,
 ): StoredResponse {
-  const headers: Record<string, string> = {}
+  const headers: StoredResponseHeaders = {}
   for (const [rawName, value] of Object.entries(captured.headers)) {
     const name = rawName.toLowerCase()
     const text = Array.isArray(value) ? value.join(', ') : value
     // A request id is kept normalized (SDKs expose it as `_request_id`), dropped without ids.
     if (rewrite && ID_HEADERS.has(name)) headers[name] = rewrite.header(text)
+    else if (name === 'set-cookie' && isStoredResponseHeader(name, volatile))
+      headers[name] = [value].flat().map(stableSetCookie)
     else if (isStoredResponseHeader(name, volatile)) headers[name] = text
   }
   let bytes: Buffer = Buffer.concat(captured.chunks)
-  const encoding = headers['content-encoding']
-  const contentType = headers['content-type'] ?? ''
+  const encoding = headers['content-encoding'] as string | undefined
+  const contentType = String(headers['content-type'] ?? '')
   let pieces = streamedPieces(captured, contentType)
   const decoded = encoding ? decodeBody(bytes, encoding, captured.complete) : undefined
   if (decoded) {

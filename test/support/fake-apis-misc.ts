@@ -91,6 +91,21 @@ export function echoKey(ctx: Ctx): void {
   })
 }
 
+/**
+ * `GET /session`: a login answer as real APIs send one. Three set-cookie lines: a fresh random
+ * session token (a credential), Cloudflare's `__cf_bm` with an `expires` 30 minutes ahead (on
+ * every OpenAI answer), and a plain preference cookie.
+ */
+export function sessionCookies(ctx: Ctx): void {
+  const expires = new Date(ctx.now() * 1000 + 30 * 60_000).toUTCString()
+  ctx.res.setHeader('set-cookie', [
+    `session=${ctx.mintBytes(24).toString('base64url')}; Path=/; HttpOnly; Secure; SameSite=Lax`,
+    `__cf_bm=${ctx.mintBytes(32).toString('hex')}-1700000000-1.0.1.1; path=/; expires=${expires}; domain=.example.test; HttpOnly; Secure; SameSite=None`,
+    'theme=dark; Path=/; Max-Age=31536000',
+  ])
+  sendJson(ctx, 200, { ok: true })
+}
+
 const faultEvent = (i: number): string => sseData({ index: i, text: `event ${i}` })
 
 export async function resetMidStream(ctx: Ctx): Promise<void> {

@@ -11,6 +11,7 @@ import {
   echoKey,
   ndjson,
   resetMidStream,
+  sessionCookies,
   stall,
   status,
 } from './fake-apis-misc.js'
@@ -89,6 +90,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['GET', /^\/binary$/, binary],
   ['*', /^\/status\/([1-5]\d\d)$/, (ctx, m) => status(ctx, Number(m[1]))],
   ['GET', /^\/echo-key$/, echoKey],
+  ['GET', /^\/session$/, sessionCookies],
   ['GET', /^\/fault\/reset-mid-stream$/, resetMidStream],
   ['GET', /^\/fault\/close-before-headers$/, closeBeforeHeaders],
   ['GET', /^\/fault\/stall$/, stall],

@@ -16,7 +16,7 @@ export const generic: Provider = {
     const { response } = interaction
     const type = response.headers['content-type']
     return [
-      ...(type ? [block('type', type)] : []),
+      ...(type ? [block('type', String(type))] : []),
       ...errorBlocks(interaction),
       ...bodyBlocks(response.body_encoding, response.body, 'assistant'),
     ]
