@@ -4,7 +4,6 @@
  * `fn` (across awaits, timers and streams) to that test through AsyncLocalStorage, so
  * `test.concurrent` tests each get their own recording.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { replaysOnly, resolveMode } from '../config/mode.js'
 import type { RecordingMode, RecordingsOptions, TestIdentity } from '../config/options.js'
 import { matchesPassthrough } from '../config/passthrough.js'
@@ -27,6 +26,7 @@ import { DEFAULT_VOLATILE_HEADERS } from './response-store.js'
 import { RunSecrets } from './run-secrets.js'
 import { TestRecordings } from './test-recordings.js'
 import { TestRun, type TestRunHost } from './test-run.js'
+import { TestScope } from './test-scope.js'
 import { Upstream } from './upstream.js'
 
 export { TestRun }
@@ -44,7 +44,7 @@ export class Recorder implements TestRunHost {
   readonly mode: RecordingMode
   /** How long a finished test waits for the requests it is still recording. */
   readonly settleTimeoutMs: number
-  private readonly als = new AsyncLocalStorage<TestRun>()
+  private readonly scope = new TestScope<TestRun>()
   private readonly recordings: TestRecordings
   private readonly active = new Set<TestRun>()
   /** By recording path, in the order first finished: a retry's outcome replaces its earlier attempt's. */
@@ -94,7 +94,8 @@ export class Recorder implements TestRunHost {
     const relay = this.options.appServers?.length
       ? new RelayServer<TestRun>({
           // A relayed request is handled as if the test had made it, in its async context.
-          dispatch: (run, options, handler) => this.als.run(run, () => dispatcher.dispatch(options, handler)),
+          dispatch: (run, options, handler) =>
+            this.scope.run(run, () => dispatcher.dispatch(options, handler)),
           shown: (text) => this.secrets.shown(text),
           shownUrl: (url) => this.secrets.shown(this.urlWithoutCredentials(url)),
         })
@@ -169,7 +170,7 @@ export class Recorder implements TestRunHost {
     // Every enabled AsyncLocalStorage is visited at the creation of every promise and async
     // resource of the process (Node 20 and 22): Jest makes one recorder per test file in a
     // long-lived worker, so without this each file would slow every later one.
-    this.als.disable()
+    this.scope.disable()
     await this.relay?.close()
     this.relay = undefined
     await this.upstream.close()
@@ -225,7 +226,7 @@ export class Recorder implements TestRunHost {
 
   bind<T>(run: TestRun, fn: () => T): T {
     this.active.add(run)
-    return this.als.run(run, fn)
+    return this.scope.run(run, fn)
   }
 
   finishRun(run: TestRun, status: TestStatus): RecordingOutcome {
@@ -243,7 +244,7 @@ export class Recorder implements TestRunHost {
    */
   /** The test in whose context we are, without failing when it is ambiguous. */
   private currentRun(): TestRun | undefined {
-    const bound = this.als.getStore()
+    const bound = this.scope.current()
     // A finished test's late request was already reported where it can still be seen.
     if (bound) return bound.finished ? undefined : bound
     if (this.active.size > 1) return undefined
@@ -255,7 +256,7 @@ export class Recorder implements TestRunHost {
     url: string,
     carried: () => readonly string[] = () => [],
   ): TestRun | undefined {
-    const bound = this.als.getStore()
+    const bound = this.scope.current()
     if (bound?.finished) {
       // Its own credentials join the run's: the error shows its URL.
       this.secrets.including(carried())

@@ -15,20 +15,26 @@ import { type SecretMatcher, secretMatcherOf } from '../privacy/secret-encodings
  */
 const requestSecretsOfProcess = new Set<string>()
 
+/**
+ * Its fields are private (`#`): a runner printing a value that reaches this object (a failure's
+ * diff) shows none of them.
+ */
 export class RunSecrets {
-  private readonly seen = requestSecretsOfProcess
-  private list: readonly string[] | undefined
+  readonly #seen = requestSecretsOfProcess
+  readonly #env: NodeJS.ProcessEnv
+  #list: readonly string[] | undefined
   /** How many request secrets `list` holds: another recorder of the process may have added some. */
-  private listedRequestSecrets = 0
+  #listedRequestSecrets = 0
   /**
    * Every credential the environment held at any read of this run, in the order first seen: a
    * key a `beforeAll` replaced is still a key (a later test named after it, an echo of it).
    */
-  private readonly environment = new Set<string>()
-  private lastRead: readonly string[] | undefined
-  private matcher: { of: readonly string[]; matcher: SecretMatcher } | undefined
+  readonly #environment = new Set<string>()
+  #lastRead: readonly string[] | undefined
+  #matcher: { of: readonly string[]; matcher: SecretMatcher } | undefined
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {
+  constructor(env: NodeJS.ProcessEnv) {
+    this.#env = env
     this.rereadEnvironment()
   }
 
@@ -36,14 +42,14 @@ export class RunSecrets {
   including(requestSecrets: readonly string[]): readonly string[] {
     for (const secret of requestSecrets) {
       // A short value or a word is redacted where it stood; searched for, it would hit answers.
-      if (isSearchable(secret)) this.seen.add(secret)
+      if (isSearchable(secret)) this.#seen.add(secret)
     }
     // Rebuilt only when a new secret appears: this runs on every request.
-    if (this.list === undefined || this.listedRequestSecrets !== this.seen.size) {
-      this.list = [...this.seen, ...this.environment]
-      this.listedRequestSecrets = this.seen.size
+    if (this.#list === undefined || this.#listedRequestSecrets !== this.#seen.size) {
+      this.#list = [...this.#seen, ...this.#environment]
+      this.#listedRequestSecrets = this.#seen.size
     }
-    return this.list
+    return this.#list
   }
 
   /** Every secret to redact before a write, with the environment read again now. */
@@ -58,17 +64,17 @@ export class RunSecrets {
    */
   shown(text: string): string {
     const secrets = this.current()
-    if (this.matcher?.of !== secrets) this.matcher = { of: secrets, matcher: secretMatcherOf(secrets) }
-    return redactText(text, this.matcher.matcher, new Set())
+    if (this.#matcher?.of !== secrets) this.#matcher = { of: secrets, matcher: secretMatcherOf(secrets) }
+    return redactText(text, this.#matcher.matcher, new Set())
   }
 
   rereadEnvironment(): void {
-    const now = credentialsOfEnvironment(this.env)
+    const now = credentialsOfEnvironment(this.#env)
     // The same array while the environment is unchanged (environment.ts): nothing to add.
-    if (now === this.lastRead) return
-    this.lastRead = now
-    const before = this.environment.size
-    for (const value of now) this.environment.add(value)
-    if (this.environment.size !== before) this.list = undefined
+    if (now === this.#lastRead) return
+    this.#lastRead = now
+    const before = this.#environment.size
+    for (const value of now) this.#environment.add(value)
+    if (this.#environment.size !== before) this.#list = undefined
   }
 }
