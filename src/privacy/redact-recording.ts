@@ -20,6 +20,7 @@ import { redactXml } from './redact-xml.js'
 import { type SecretMatcher, secretMatcherOf } from './secret-encodings.js'
 import { cookieCredential, redactSetCookie, SET_COOKIE } from './set-cookie.js'
 import { redactSplitValues } from './split-secrets.js'
+import { redactSplitText } from './split-text.js'
 import { parsedTextData } from './text-events.js'
 
 export interface Redaction {
@@ -173,7 +174,9 @@ export function redactBody(encoding: BodyEncoding | undefined, body: unknown, re
 }
 
 function redactWholeText(text: string, redaction: Redaction): string {
-  return redactTree(redactXml(text, redaction.found, redaction.extra), false, redaction, 0) as string
+  // Split pieces first: a piece in plain sight would otherwise lose only its own part.
+  const cut = redactSplitText(text, redaction)
+  return redactTree(redactXml(cut, redaction.found, redaction.extra), false, redaction, 0) as string
 }
 
 /**
@@ -221,7 +224,8 @@ function redactPart(part: Record<string, unknown>, redaction: Redaction): Record
     }
     return out
   }
-  if (typeof part.body === 'string') out.body = redactText(part.body, redaction.matcher, redaction.found)
+  if (typeof part.body === 'string')
+    out.body = redactText(redactSplitText(part.body, redaction), redaction.matcher, redaction.found)
   if (typeof part.body_base64 === 'string') out.body_base64 = redactBase64(part.body_base64, redaction)
   return out
 }

@@ -43,14 +43,14 @@ export function redactSplitValues(
   let copied = false
   for (const byIndex of [true, false]) {
     const walk: Walk = { byIndex, ambiguous: false, firstIndex: undefined, indexed: false }
-    let hits = hitsOf(current, redaction, walk)
+    let hits = hitsOf(current, redaction, walk, 2)
     if (hits.length > 0) {
       if (!copied) {
         current = JSON.parse(JSON.stringify(current)) as unknown[]
         copied = true
-        hits = hitsOf(current, redaction, { ...walk, ambiguous: false })
+        hits = hitsOf(current, redaction, { ...walk, ambiguous: false }, 2)
       }
-      for (const { pieces, spans } of hits) cutSpans(pieces, spans)
+      for (const { pieces, spans } of hits) cutSpans(pieces, spans, writeToHolder)
     }
     // Interleaved choices (`n: 2`), content blocks, tool calls: the first round joins the
     // strings of each `index` apart (first, so a key is cut whole, not its start alone). A
@@ -62,6 +62,42 @@ export function redactSplitValues(
   return current.map((event, at) =>
     JSON.stringify(event) === JSON.stringify(views[at]) ? events[at] : event,
   )
+}
+
+/** A hit's part of one string: its characters [from, to), as the string was, give way to `insert`. */
+export interface PieceCut {
+  holder: object
+  key: string | number
+  from: number
+  to: number
+  insert: string
+}
+
+/**
+ * One round of the search (by `index` or across), for trees read from a text
+ * (text-records.ts): the cuts are handed back, in the order made, for the caller to make
+ * where each string stands; the trees are not edited. A place of one string counts too: a
+ * text is searched decoded nowhere else, and an escape (`ghp\u005f…`) hides a whole token.
+ */
+export function splitCutsOf(
+  records: unknown[],
+  redaction: Redaction,
+  byIndex: boolean,
+): { cuts: PieceCut[]; indexed: boolean } {
+  const walk: Walk = { byIndex, ambiguous: false, firstIndex: undefined, indexed: false }
+  const cuts: PieceCut[] = []
+  for (const { pieces, spans } of hitsOf(records, redaction, walk, 1))
+    cutSpans(pieces, spans, (piece, from, to, insert) =>
+      cuts.push({ holder: piece.holder, key: piece.key, from, to, insert }),
+    )
+  return { cuts, indexed: walk.indexed }
+}
+
+/** Where a cut goes: called with the piece already cut, and the part it lost (of its text before). */
+type CutWriter = (piece: Piece, from: number, to: number, insert: string) => void
+
+const writeToHolder: CutWriter = (piece) => {
+  ;(piece.holder as Record<string | number, unknown>)[piece.key] = piece.text
 }
 
 interface PlaceHits {
@@ -80,10 +116,10 @@ interface Walk {
   indexed: boolean
 }
 
-function hitsOf(events: unknown[], redaction: Redaction, walk: Walk): PlaceHits[] {
+function hitsOf(events: unknown[], redaction: Redaction, walk: Walk, fewest: number): PlaceHits[] {
   const hits: PlaceHits[] = []
   for (const pieces of placesOf(events, walk)) {
-    if (pieces.length < 2 || repeatsCleanly(pieces, redaction)) continue
+    if (pieces.length < fewest || repeatsCleanly(pieces, redaction)) continue
     const spans = spansOf(pieces.map((piece) => piece.text).join(''), redaction)
     if (spans.length > 0) hits.push({ pieces, spans })
   }
@@ -228,16 +264,16 @@ function collectByPath(
 }
 
 /** From the end: cutting a later span leaves the offsets of earlier ones as they were. */
-function cutSpans(pieces: Piece[], spans: [number, number][]): void {
+function cutSpans(pieces: Piece[], spans: [number, number][], write: CutWriter): void {
   let limit = Number.POSITIVE_INFINITY
   for (const [start, end] of spans.sort((a, b) => b[0] - a[0])) {
     if (end > limit) continue
-    cutSpan(pieces, start, end)
+    cutSpan(pieces, start, end, write)
     limit = start
   }
 }
 
-function cutSpan(pieces: Piece[], start: number, end: number): void {
+function cutSpan(pieces: Piece[], start: number, end: number, write: CutWriter): void {
   let offset = 0
   let first = true
   for (const piece of pieces) {
@@ -246,8 +282,9 @@ function cutSpan(pieces: Piece[], start: number, end: number): void {
     const length = piece.text.length
     if (from < to) {
       const local = piece.text
-      piece.text = `${local.slice(0, from - offset)}${first ? REDACTED : ''}${local.slice(to - offset)}`
-      ;(piece.holder as Record<string | number, unknown>)[piece.key] = piece.text
+      const insert = first ? REDACTED : ''
+      piece.text = `${local.slice(0, from - offset)}${insert}${local.slice(to - offset)}`
+      write(piece, from - offset, to - offset, insert)
       first = false
     }
     offset += length
