@@ -124,8 +124,8 @@ class LiteralReader {
     if (char === '[') return this.array()
     if (char === '"') {
       const { value, literal } = this.string()
-      let byKey = this.literals.get(holder)
-      if (!byKey) this.literals.set(holder, (byKey = new Map()))
+      const byKey = this.literals.get(holder) ?? new Map<string | number, Literal>()
+      this.literals.set(holder, byKey)
       byKey.set(key, literal)
       return value
     }

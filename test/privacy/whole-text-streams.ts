@@ -53,21 +53,21 @@ const keys = fc.oneof(
 )
 
 /** A string's JSON literal content, `_` and `-` sometimes written as `\u005f`, `\u002d`. */
-function literal(text: string, escape: boolean): string {
+function literal(text: string, escaped: boolean): string {
   const plain = JSON.stringify(text).slice(1, -1)
-  return escape ? plain.replace(/[_-]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) : plain
+  return escaped ? plain.replace(/[_-]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) : plain
 }
 
 interface Shape {
   contentType: string
   direction: 'request' | 'response'
-  /** The records of a text of pieces (the first one led by `Your key is `), each piece's escape given. */
-  records: (texts: { text: string; piece: boolean; escape: boolean }[], crlf: boolean) => Segment[][]
+  /** The records of a text of pieces (the first one led by `Your key is `), each piece's escaped given. */
+  records: (texts: { text: string; piece: boolean; escaped: boolean }[], crlf: boolean) => Segment[][]
 }
 
-const at = (head: string, text: string, escape: boolean, piece: boolean, tail: string): Segment[] => [
+const at = (head: string, text: string, escaped: boolean, piece: boolean, tail: string): Segment[] => [
   { raw: head, piece: false },
-  { raw: literal(text, escape), piece },
+  { raw: literal(text, escaped), piece },
   { raw: tail, piece: false },
 ]
 
@@ -81,8 +81,8 @@ function ollamaLines(go: boolean, cut: boolean): Shape['records'] {
     const think = go
       ? [[{ raw: `${OLLAMA_HEAD}\\u003cthink\\u003e\\u003c/think\\u003e"},"done":false}\n`, piece: false }]]
       : []
-    const lines = texts.map(({ text, escape, piece }) =>
-      at(OLLAMA_HEAD, text, escape, piece, '"},"done":false}\n'),
+    const lines = texts.map(({ text, escaped, piece }) =>
+      at(OLLAMA_HEAD, text, escaped, piece, '"},"done":false}\n'),
     )
     return [...think, ...lines, [{ raw: cut ? OLLAMA_END : `${OLLAMA_END}\n`, piece: false }]]
   }
@@ -95,8 +95,8 @@ const CHUNK_TAIL = '"},"finish_reason":null}]}'
 function sseEvents(variant: 'cut' | 'repeated' | 'untyped'): Shape['records'] {
   return (texts, crlf) => {
     const end = crlf ? '\r\n' : '\n'
-    const events = texts.map(({ text, escape, piece }) =>
-      at(CHUNK_HEAD, text, escape, piece, `${CHUNK_TAIL}${end}${end}`),
+    const events = texts.map(({ text, escaped, piece }) =>
+      at(CHUNK_HEAD, text, escaped, piece, `${CHUNK_TAIL}${end}${end}`),
     )
     const first = variant === 'repeated' ? `id: 1${end}id: 1${end}${end}` : `: ok${end}${end}`
     const last = variant === 'cut' ? 'data: {"id":"chatcmpl-Ab12Cd","choices":[' : `data: [DONE]${end}${end}`
@@ -134,7 +134,7 @@ const SHAPES: Record<Kind, Shape> = {
     direction: 'response',
     records: (texts) => [
       [{ raw: 'f:{"messageId":"msg-Zt9Yq2Lp"}\n', piece: false }],
-      ...texts.map(({ text, escape, piece }) => at('0:"', text, escape, piece, '"\n')),
+      ...texts.map(({ text, escaped, piece }) => at('0:"', text, escaped, piece, '"\n')),
       [
         {
           raw: 'e:{"finishReason":"stop","usage":{"promptTokens":5,"completionTokens":9},"isContinued":false}\n',
@@ -159,9 +159,9 @@ const SHAPES: Record<Kind, Shape> = {
     contentType: 'application/x-ndjson',
     direction: 'request',
     records: (texts) =>
-      texts.flatMap(({ text, escape, piece }, nth) => [
+      texts.flatMap(({ text, escaped, piece }, nth) => [
         [{ raw: `{"index":{"_id":"doc-${nth}"}}\n`, piece: false }],
-        at('{"note":"', text, escape, piece, '"}\n'),
+        at('{"note":"', text, escaped, piece, '"}\n'),
       ]),
   },
 }
@@ -183,9 +183,9 @@ export const splitCases = fc
     const pieces = ends.map((end, nth) => key.slice(nth === 0 ? 0 : ends[nth - 1], end))
     const shape = SHAPES[kind]
     const texts = [
-      { text: 'Your key is ', piece: false, escape: false },
-      ...pieces.map((text, nth) => ({ text, piece: true, escape: escapes[nth] === true })),
-      { text: ' done.', piece: false, escape: false },
+      { text: 'Your key is ', piece: false, escaped: false },
+      ...pieces.map((text, nth) => ({ text, piece: true, escaped: escapes[nth] === true })),
+      { text: ' done.', piece: false, escaped: false },
     ]
     return {
       kind,
