@@ -87,11 +87,13 @@ export function redactRequest(request: StoredRequest, redaction: Redaction): Sto
 }
 
 function redactResponse(response: StoredResponse, redaction: Redaction): StoredResponse {
-  let body =
-    response.body === undefined ? undefined : redactBody(response.body_encoding, response.body, redaction)
-  if (response.body_encoding === 'sse') body = redactDecodedTextData(body as unknown[], redaction)
+  let body = response.body
+  // Split pieces first: a first piece that matches a format alone would otherwise lose only
+  // its own part, and the rest of the key would be searched for no more.
   if (response.body_encoding === 'sse' || response.body_encoding === 'ndjson')
     body = redactSplitValues(body as unknown[], redaction)
+  if (body !== undefined) body = redactBody(response.body_encoding, body, redaction)
+  if (response.body_encoding === 'sse') body = redactDecodedTextData(body as unknown[], redaction)
   return {
     ...response,
     headers: redactHeaders(response.headers ?? {}, redaction),

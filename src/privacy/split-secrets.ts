@@ -163,7 +163,11 @@ function placesOf(events: unknown[], walk: Walk): Iterable<Piece[]> {
 }
 
 function spansOf(joined: string, redaction: Redaction): [number, number][] {
-  const spans: [number, number][] = findTokens(joined).map((hit) => [hit.start, hit.end])
+  const spans: [number, number][] = []
+  for (const hit of findTokens(joined)) {
+    spans.push([hit.start, hit.end])
+    redaction.found.add(joined.slice(hit.start, hit.end))
+  }
   for (const value of redaction.matcher.values) {
     for (let at = joined.indexOf(value); at !== -1; at = joined.indexOf(value, at + value.length)) {
       spans.push([at, at + value.length])

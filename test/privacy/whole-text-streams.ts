@@ -18,7 +18,9 @@ export const KINDS = [
   'sse-untyped',
   'request-ndjson',
 ] as const
-export type Kind = (typeof KINDS)[number]
+/** The same streams well formed, stored as events: the rule they share is held to the same cut. */
+export const EVENT_KINDS = ['sse-events', 'ndjson-events'] as const
+export type Kind = (typeof KINDS)[number] | (typeof EVENT_KINDS)[number]
 
 export interface Segment {
   raw: string
@@ -92,7 +94,7 @@ const CHUNK_HEAD =
   'data: {"id":"chatcmpl-Ab12Cd","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"'
 const CHUNK_TAIL = '"},"finish_reason":null}]}'
 
-function sseEvents(variant: 'cut' | 'repeated' | 'untyped'): Shape['records'] {
+function sseEvents(variant: 'cut' | 'repeated' | 'untyped' | 'events'): Shape['records'] {
   return (texts, crlf) => {
     const end = crlf ? '\r\n' : '\n'
     const events = texts.map(({ text, escaped, piece }) =>
@@ -105,6 +107,17 @@ function sseEvents(variant: 'cut' | 'repeated' | 'untyped'): Shape['records'] {
 }
 
 const SHAPES: Record<Kind, Shape> = {
+  'sse-events': { contentType: 'text/event-stream', direction: 'response', records: sseEvents('events') },
+  // One escape in any line would store the whole body as text.
+  'ndjson-events': {
+    contentType: 'application/x-ndjson',
+    direction: 'response',
+    records: (texts, crlf) =>
+      ollamaLines(false, false)(
+        texts.map((text) => ({ ...text, escaped: false })),
+        crlf,
+      ),
+  },
   'ollama-go-escapes': {
     contentType: 'application/x-ndjson',
     direction: 'response',
@@ -166,36 +179,39 @@ const SHAPES: Record<Kind, Shape> = {
   },
 }
 
-export const splitCases = fc
-  .record({
-    kind: fc.constantFrom(...KINDS),
-    secret: keys,
-    cuts: fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 4 }),
-    escapes: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
-    crlf: fc.boolean(),
-  })
-  .map(({ kind, secret, cuts, escapes, crlf }) => {
-    const { key } = secret
-    const bounds = [...new Set(cuts.map((cut) => cut % key.length).filter((cut) => cut > 0))].sort(
-      (a, b) => a - b,
-    )
-    const ends = [...bounds, key.length]
-    const pieces = ends.map((end, nth) => key.slice(nth === 0 ? 0 : ends[nth - 1], end))
-    const shape = SHAPES[kind]
-    const texts = [
-      { text: 'Your key is ', piece: false, escaped: false },
-      ...pieces.map((text, nth) => ({ text, piece: true, escaped: escapes[nth] === true })),
-      { text: ' done.', piece: false, escaped: false },
-    ]
-    return {
-      kind,
-      contentType: shape.contentType,
-      direction: shape.direction,
-      key,
-      value: secret.value,
-      records: shape.records(texts, crlf),
-    }
-  })
+export const splitCasesOf = (kinds: readonly Kind[]) =>
+  fc
+    .record({
+      kind: fc.constantFrom(...kinds),
+      secret: keys,
+      cuts: fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 4 }),
+      escapes: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+      crlf: fc.boolean(),
+    })
+    .map(({ kind, secret, cuts, escapes, crlf }) => {
+      const { key } = secret
+      const bounds = [...new Set(cuts.map((cut) => cut % key.length).filter((cut) => cut > 0))].sort(
+        (a, b) => a - b,
+      )
+      const ends = [...bounds, key.length]
+      const pieces = ends.map((end, nth) => key.slice(nth === 0 ? 0 : ends[nth - 1], end))
+      const shape = SHAPES[kind]
+      const texts = [
+        { text: 'Your key is ', piece: false, escaped: false },
+        ...pieces.map((text, nth) => ({ text, piece: true, escaped: escapes[nth] === true })),
+        { text: ' done.', piece: false, escaped: false },
+      ]
+      return {
+        kind,
+        contentType: shape.contentType,
+        direction: shape.direction,
+        key,
+        value: secret.value,
+        records: shape.records(texts, crlf),
+      }
+    })
+
+export const splitCases = splitCasesOf(KINDS)
 
 export const bodyOf = (records: Segment[][]): string =>
   records.flatMap((segments) => segments.map((segment) => segment.raw)).join('')
@@ -235,6 +251,7 @@ export function assembledText(kind: Kind, body: string): string {
         .join('')
     case 'request-ndjson':
       return lines.map((line) => (json(line) as { note?: string } | undefined)?.note ?? '').join('')
+    case 'sse-events':
     case 'sse-cut':
     case 'sse-repeated-field':
     case 'sse-untyped':
