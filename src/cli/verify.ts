@@ -9,12 +9,14 @@ import { RecordingError } from '../errors.js'
 import { findRecordingFiles } from '../files/find-recordings.js'
 import { wholeBody } from '../format/body-codec.js'
 import { parseRecordingText } from '../format/file-text.js'
+import type { RecordingFile } from '../format/format.js'
 import { isCredentialField } from '../privacy/credential-names.js'
 import { positionOf, type TextView, viewsOf } from '../privacy/parsed-strings.js'
 import { REDACTED } from '../privacy/placeholder.js'
 import { redactXml } from '../privacy/redact-xml.js'
 import { findTokens } from '../privacy/token-formats.js'
 import { loadSecretlint } from './secretlint.js'
+import { splitHitsOf } from './split-hits.js'
 
 export interface Finding {
   file: string
@@ -55,7 +57,10 @@ export async function verifyFiles(files: readonly string[]): Promise<{ findings:
 function formatFindings({ file, text }: FileViews): Finding[] {
   try {
     const recording = parseRecordingText(text, file)
-    return namedFieldFindings({ file, text, views: [] }, recording)
+    return [
+      ...namedFieldFindings({ file, text, views: [] }, recording),
+      ...splitFindings(file, text, recording),
+    ]
   } catch (error) {
     const message =
       error instanceof RecordingError ? error.message.replace('[fetch-recordings] ', '') : String(error)
@@ -102,6 +107,19 @@ function namedFieldFindings(entry: FileViews, recording: unknown): Finding[] {
   }
   visit(recording, 0)
   return findings
+}
+
+/** A token split across a stream's strings, or hidden by an escape in a text's record (split-hits.ts). */
+function splitFindings(file: string, text: string, recording: RecordingFile): Finding[] {
+  return splitHitsOf(recording, text).map((hit) => ({
+    file,
+    ...positionOf(text, hit.offset),
+    rule: `fetch-recordings/${hit.format.id}`,
+    message:
+      hit.pieces > 1
+        ? `${hit.format.name} split across ${hit.pieces} strings of ${hit.where}: ${mask(hit.key)} (what a client assembles)`
+        : `${hit.format.name} written with escapes in ${hit.where}: ${mask(hit.key)}`,
+  }))
 }
 
 /** An XML body (an STS answer) holds its credentials as element text: the write path redacts it. */

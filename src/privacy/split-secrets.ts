@@ -74,19 +74,20 @@ export interface PieceCut {
 }
 
 /**
- * One round of the search (by `index` or across), for trees read from a text
- * (text-records.ts): the cuts are handed back, in the order made, for the caller to make
- * where each string stands; the trees are not edited. A place of one string counts too: a
- * text is searched decoded nowhere else, and an escape (`ghp\u005f…`) hides a whole token.
+ * One round of the search (by `index` or across) whose cuts are handed back, in the order
+ * made, for the caller to make where each string stands (split-text.ts), or to report
+ * (`verify`); the trees are not edited. By default a place of one string counts too: a text
+ * is searched decoded nowhere else, and an escape (`ghp\u005f…`) hides a whole token.
  */
 export function splitCutsOf(
   records: unknown[],
   redaction: Redaction,
   byIndex: boolean,
+  fewest = 1,
 ): { cuts: PieceCut[]; indexed: boolean } {
   const walk: Walk = { byIndex, ambiguous: false, firstIndex: undefined, indexed: false }
   const cuts: PieceCut[] = []
-  for (const { pieces, spans } of hitsOf(records, redaction, walk, 1))
+  for (const { pieces, spans } of hitsOf(records, redaction, walk, fewest))
     cutSpans(pieces, spans, (piece, from, to, insert) =>
       cuts.push({ holder: piece.holder, key: piece.key, from, to, insert }),
     )
