@@ -5,6 +5,7 @@
  * over the events, split-text.ts's reading of a text), here with no values of a run, so by
  * format only, and nothing is cut.
  */
+import { wholeBody } from '../format/body-codec.js'
 import type { RecordingFile } from '../format/format.js'
 import { REDACTED } from '../privacy/placeholder.js'
 import { secretMatcherOf } from '../privacy/secret-encodings.js'
@@ -27,10 +28,13 @@ export function splitHitsOf(recording: RecordingFile, fileText: string): SplitHi
   const hits: SplitHit[] = []
   recording.interactions.forEach((interaction, index) => {
     for (const side of ['request', 'response'] as const) {
-      const { body } = interaction[side]
+      const { body, body_encoding: encoding } = interaction[side]
       const where = `interactions[${index}].${side}.body`
-      if (typeof body === 'string') hits.push(...textHits(body, where, fileText))
-      else if (Array.isArray(body) && side === 'response') hits.push(...eventHits(body, where, fileText))
+      // A stream kept as the pieces its client read is one text to its client.
+      const whole = wholeBody(encoding, body)
+      if (encoding === 'text' && typeof whole === 'string') hits.push(...textHits(whole, where, fileText))
+      else if ((encoding === 'sse' || encoding === 'ndjson') && Array.isArray(body))
+        hits.push(...eventHits(body, where, fileText))
     }
   })
   return hits
