@@ -30,6 +30,8 @@ export interface TextRecords {
 const SSE_FIELD = /^(data|event|id|retry|):[ ]?/
 const TAGGED = /^([0-9a-z]):/
 const SCALAR = /-?[0-9.eE+-]+|true|false|null/y
+/** Beyond the depth split-secrets.ts collects strings at (50). */
+const MAX_DEPTH = 60
 
 export function textRecordsOf(text: string): TextRecords {
   const literals = new WeakMap<object, Map<string | number, Literal>>()
@@ -117,11 +119,13 @@ class LiteralReader {
     return value
   }
 
-  private value(holder: object, key: string | number): unknown {
+  private value(holder: object, key: string | number, depth = 0): unknown {
     this.at = skipSpace(this.text, this.at)
     const char = this.text[this.at]
-    if (char === '{') return this.object()
-    if (char === '[') return this.array()
+    // Deeper than split-secrets.ts looks for strings: stepped over, without recursion.
+    if (depth > MAX_DEPTH && (char === '{' || char === '[')) return this.skipNested()
+    if (char === '{') return this.object(depth)
+    if (char === '[') return this.array(depth)
     if (char === '"') {
       const { value, literal } = this.string()
       const byKey = this.literals.get(holder) ?? new Map<string | number, Literal>()
@@ -135,7 +139,7 @@ class LiteralReader {
     return JSON.parse(match[0])
   }
 
-  private object(): Record<string, unknown> {
+  private object(depth: number): Record<string, unknown> {
     const object: Record<string, unknown> = {}
     this.at++
     while (true) {
@@ -144,23 +148,38 @@ class LiteralReader {
       if (this.text[this.at] === ',') this.at = skipSpace(this.text, this.at + 1)
       const name = this.string().value
       this.at = skipSpace(this.text, this.at) + 1 // the colon
-      setKey(object, name, this.value(object, name))
+      setKey(object, name, this.value(object, name, depth + 1))
     }
     this.at++
     return object
   }
 
-  private array(): unknown[] {
+  private array(depth: number): unknown[] {
     const array: unknown[] = []
     this.at++
     while (true) {
       this.at = skipSpace(this.text, this.at)
       if (this.text[this.at] === ']') break
       if (this.text[this.at] === ',') this.at++
-      array.push(this.value(array, array.length))
+      array.push(this.value(array, array.length, depth + 1))
     }
     this.at++
     return array
+  }
+
+  private skipNested(): null {
+    let open = 0
+    do {
+      const char = this.text[this.at]
+      if (char === '"') {
+        this.string()
+        continue
+      }
+      if (char === '{' || char === '[') open++
+      else if (char === '}' || char === ']') open--
+      this.at++
+    } while (open > 0)
+    return null
   }
 
   private string(): { value: string; literal: Literal } {

@@ -155,6 +155,14 @@ describe(`split secrets in a stream stored as one text (${RUNS} generated cases,
     )
   })
 
+  it('a line nested deeper than any place is stepped over, not recursed into (a hostile body)', () => {
+    const none = { matcher: secretMatcherOf([]), found: new Set<string>() }
+    const key = 'ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'
+    const deep = `${'['.repeat(20_000)}"x"${']'.repeat(20_000)}`
+    const text = `${deep}\n{"c":"${key.slice(0, 9)}"}\n{"c":"${key.slice(9)}"}\n`
+    expect(redactSplitText(text, none)).toBe(`${deep}\n{"c":"[redacted]"}\n{"c":""}\n`)
+  })
+
   it('each string read from a text is JSON.parse’s, and its literal decodes to it', () => {
     const escapeSome = (json: string, picks: boolean[]) => {
       let n = 0
