@@ -7,10 +7,12 @@
  * that): a key in a late request's header or in an earlier body field, also in its URL path,
  * was shown raw.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRecorder } from '../../src/index.js'
 import { FRAMING_HEADER, FrameReader } from '../../src/transports/relay/frames.js'
@@ -212,6 +214,29 @@ describe('the relay (server mode)', () => {
     } finally {
       await recorder.dispose()
     }
+  })
+})
+
+describe('a worker thread (its own process view: the environment, token formats)', () => {
+  it("a refused fetch names its path with the environment's key redacted", () => {
+    const dist = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'index.js')).href
+    // 192.0.2.1 (TEST-NET-1): refused before any packet.
+    const script = `import { Recorder } from ${JSON.stringify(dist)}
+import { Worker } from 'node:worker_threads'
+const recorder = new Recorder({ mode: 'replay' }).install()
+const worker = new Worker("fetch('http://192.0.2.1/v1/keys/' + process.env.MY_SERVICE_TOKEN + '/usage').catch((e) => require('node:worker_threads').parentPort.postMessage(e.message))", { eval: true })
+worker.once('message', async (message) => { console.log(message); await worker.terminate(); await recorder.dispose() })
+`
+    const path = join(tempDir(), 'worker.mjs')
+    writeFileSync(path, script)
+    const child = spawnSync(process.execPath, [path], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: '', MY_SERVICE_TOKEN: ENV_KEY },
+      timeout: 60_000,
+    })
+    expect(child.status, child.stderr).toBe(0)
+    expect(child.stdout).toContain('/v1/keys/[redacted]/usage from a worker thread was refused')
+    expect(leaked(`${child.stdout}${child.stderr}`)).toEqual([])
   })
 })
 

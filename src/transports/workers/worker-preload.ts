@@ -8,13 +8,26 @@
  */
 import { isMainThread } from 'node:worker_threads'
 import { matchesPassthrough } from '../../config/passthrough.js'
-import { RecordingError } from '../../errors.js'
+import { RecordingError, shownError } from '../../errors.js'
+import { RunSecrets } from '../../recording/run-secrets.js'
 import { isLoopbackHost, watchNonLoopbackConnections } from '../network-guard.js'
 import { decodeWorkerGuardSettings, WORKER_GUARD_ENV } from './worker-settings.js'
 
 const { passthrough } = decodeWorkerGuardSettings(process.env[WORKER_GUARD_ENV])
 
+/**
+ * The worker's own view of the run's secrets: its environment (a copy of the test thread's) and
+ * token formats. Made at the first refusal: most workers never make one.
+ */
+let secrets: RunSecrets | undefined
+
 function refusal(request: string, origin: string): RecordingError {
+  secrets ??= new RunSecrets(process.env)
+  const shown = (text: string) => (secrets as RunSecrets).shown(text)
+  return shownError(refusalError(request, origin), shown)
+}
+
+function refusalError(request: string, origin: string): RecordingError {
   return new RecordingError(
     'WORKER_REQUEST_REFUSED',
     `${request} from a worker thread was refused: this run replays, and requests from worker threads are not recorded: make them from the test's thread, or mark the host passthrough (passthrough: ['${origin}']) if it is a local service.`,
