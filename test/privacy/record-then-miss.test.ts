@@ -222,7 +222,7 @@ ${TEST_BODY}`,
     }
   })
 
-  it('Jest: record, then a CI replay with dummies passes offline, nothing of a key on disk', async () => {
+  it('Jest: record, then CI (dummies) and default-mode replays pass offline, nothing of a key on disk', async () => {
     const project = new JestProject({
       environmentOptions: { matchHeaders: ['x-tenant'] },
       files: {
@@ -245,10 +245,15 @@ ${TEST_BODY}`,
       expect(record.exitCode, record.output).toBe(0)
       expect(leaked(writtenText(project.dir, sources), allKeys)).toEqual([])
       const served = api.served()
+      const files = writtenText(project.dir, sources)
       const ci = await project.run({ env: { LATE_API: api.url, LATE_VALUES: valuesOf('dummy'), CI: '1' } })
       expect(ci.exitCode, ci.output).toBe(0)
       expect(ci.output).toContain(`${runnerCases.length} replayed`)
+      const local = await project.run({ env: { LATE_API: api.url, LATE_VALUES: valuesOf('key') } })
+      expect(local.exitCode, local.output).toBe(0)
+      expect(local.output).toContain(`${runnerCases.length} replayed`)
       expect(api.served()).toBe(served)
+      expect(writtenText(project.dir, sources)).toBe(files)
     } finally {
       project.cleanup()
     }
