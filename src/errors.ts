@@ -21,6 +21,8 @@ export type RecordingErrorCode =
   | 'RELAY_REFUSED'
   | 'HTTP2_UNSUPPORTED'
   | 'WORKER_REQUEST_REFUSED'
+  | 'WEBSOCKET_REFUSED'
+  | 'OWN_CONNECTION_REFUSED'
 
 export class RecordingError extends Error {
   readonly code: RecordingErrorCode

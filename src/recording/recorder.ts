@@ -27,6 +27,7 @@ import { RunSecrets } from './run-secrets.js'
 import { TestRecordings } from './test-recordings.js'
 import { TestRun, type TestRunHost } from './test-run.js'
 import { TestScope } from './test-scope.js'
+import { type UnrecordedTrafficPolicy, unrecordedTrafficPolicy } from './unrecorded-traffic.js'
 import { Upstream } from './upstream.js'
 
 export { TestRun }
@@ -101,6 +102,7 @@ export class Recorder implements TestRunHost {
         })
       : undefined
     this.relay = relay
+    const unrecorded = this.unrecordedTraffic()
     const dispatcher: RecordingDispatcher = new RecordingDispatcher({
       mode: this.mode,
       rules: this.rules,
@@ -111,6 +113,7 @@ export class Recorder implements TestRunHost {
       appServerTag: relay && ((url) => this.appServerTag(relay, url)),
       secretsFor: (requestSecrets) => this.secrets.including(requestSecrets),
       upstream: () => this.upstream.forwarding(),
+      unrecorded,
       onError: (error) => {
         const run = this.currentRun()
         run?.recording.noteMiss(error)
@@ -122,7 +125,7 @@ export class Recorder implements TestRunHost {
       dispatcher.dispatchVia(upstream, options, handler),
     )
     // Live mode leaves node:http alone: nothing is read or written, the client's own sockets serve.
-    const removeNodeHttp = this.mode === 'live' ? undefined : installNodeHttpTransport(dispatcher)
+    const removeNodeHttp = this.mode === 'live' ? undefined : installNodeHttpTransport(dispatcher, unrecorded)
     const removeGuard =
       this.options.blockNetwork && replaysOnly(this.mode)
         ? blockNonLoopbackConnections((connection, error) => {
@@ -139,6 +142,17 @@ export class Recorder implements TestRunHost {
       removeDispatcher()
     }
     return this
+  }
+
+  /** WebSockets and node:http requests on their own connection: never recorded (unrecorded-traffic.ts). */
+  private unrecordedTraffic(): UnrecordedTrafficPolicy {
+    return unrecordedTrafficPolicy({
+      mode: this.mode,
+      isPassthrough: (method, url) => matchesPassthrough(this.options.passthrough, method, url),
+      currentRecording: () => this.currentRun()?.recording,
+      shownUrl: (url) => this.urlWithoutCredentials(url.href),
+      shown: (text) => this.secrets.shown(text),
+    })
   }
 
   /**

@@ -62,7 +62,7 @@ export function formatSummary(report: RunReport, style: SummaryStyle): string {
   if (report.bypassed) {
     lines.push(
       c.yellow(
-        `   ${report.bypassed.count} request(s) bypassed the recorder (${report.bypassed.hosts.join(', ')}): neither recorded nor replayed, they will fail offline. Send them through fetch or node:http(s) (AWS SDK: requestHandler: new NodeHttpHandler()), or add the host to passthrough.`,
+        `   ${report.bypassed.count} request(s) bypassed the recorder (${report.bypassed.hosts.join(', ')}): neither recorded nor replayed (WebSockets, requests on their own createConnection, raw sockets, HTTP/2). A replay refuses the WebSockets and own connections; the rest would reach the network (blockNetwork refuses it). Send HTTP through fetch or node:http(s) (AWS SDK: requestHandler: new NodeHttpHandler()), mock the sockets, or add the host to passthrough.`,
       ),
     )
   }

@@ -45,6 +45,14 @@ const EXPORTED_CLASSES = [
 ]
 const UNDICI_ENTRY = /[\\/]node_modules[\\/]undici[\\/]index\.js$/
 
+/**
+ * True inside a dispatch the recorder handed to a user's own dispatcher: the connections it opens
+ * carry recorded, replayed or passthrough traffic, never traffic that bypassed the recorder.
+ */
+export function isForwardedDispatch(): boolean {
+  return forwarding.getStore() === true
+}
+
 /** `dispatcher`, with every dispatch it makes (now and in its async continuations) left alone. */
 export function uninterceptedDispatcher(dispatcher: Dispatcher): Dispatcher {
   return { dispatch: (options, handler) => forwardTo(dispatcher.dispatch, dispatcher, options, handler) }
@@ -128,7 +136,10 @@ function withOriginOf(dispatcher: object, options: any): any {
   return typeof url?.origin === 'string' ? { ...options, origin: url.origin } : options
 }
 
-/** An HTTP request we can record: not ours, not a CONNECT or upgrade (tunnels, WebSockets). */
+/**
+ * An HTTP request for the recorder: not ours, not a CONNECT (a tunnel). An upgrade (a WebSocket)
+ * is routed too: the recorder passes it through or, in a run that only replays, refuses it.
+ */
 function isPlainRequest(options: any): boolean {
   return (
     typeof options === 'object' &&
@@ -136,7 +147,6 @@ function isPlainRequest(options: any): boolean {
     !options[FORWARDED] &&
     options.origin !== undefined &&
     typeof options.path === 'string' &&
-    !options.upgrade &&
     String(options.method ?? 'GET').toUpperCase() !== 'CONNECT'
   )
 }

@@ -14,6 +14,7 @@ import { KeyedRequests, type KeyRules } from '../recording/request-key.js'
 import { replayableOf, storedResponseOf } from '../recording/response-store.js'
 import { sameAsSent } from '../recording/same-request.js'
 import { truncatedError } from '../recording/truncated-error.js'
+import type { UnrecordedTrafficPolicy } from '../recording/unrecorded-traffic.js'
 import { requestToForward, untouchedRequest } from './forward-request.js'
 import { type ClientSink, failRequest, requestHeadersOf, sinkOf } from './handler-api.js'
 import { missAnswerOf } from './miss-answer.js'
@@ -38,6 +39,8 @@ export interface DispatchContext {
   /** Secret values seen in requests this run (redacted before any write) plus the environment's. */
   secretsFor(requestSecrets: readonly string[]): readonly string[]
   upstream(): Promise<Dispatcher>
+  /** WebSockets (upgrades) are never recorded: this lets one through or refuses it. */
+  unrecorded?: UnrecordedTrafficPolicy
   /**
    * Remembers an error for the test that made the request: the test fails with it at its end.
    * True when a test took it: the request may then get an error answer instead of a network error.
@@ -138,6 +141,7 @@ function handleRequest(
   if (context.mode === 'live' || context.isPassthrough(method, url.href)) {
     return forwardUntouched(context, options, handler)
   }
+  if (options.upgrade) return passUpgrade(context, options, handler, method, url)
   const recording = context.recordingForRequest(method, url.href, () =>
     credentialsOfRequest(requestHeadersOf(options.headers), url, context.rules.secretParams),
   )
@@ -257,6 +261,17 @@ async function forwardUntouched(context: DispatchContext, options: any, handler:
   }
   const body = await readRequestBody(options.body)
   upstream.dispatch(requestToForward(options, body, undefined).request, handler)
+}
+
+/**
+ * A WebSocket (undici's or Node's `WebSocket`, `Dispatcher.upgrade`): not recorded. Passed on
+ * untouched, so the upstream hands the client its socket (onUpgrade / onRequestUpgrade, in the
+ * client's own handler API); refused when the run only replays and the host is remote.
+ */
+function passUpgrade(context: DispatchContext, options: any, handler: any, method: string, url: URL) {
+  const refusal = context.unrecorded?.({ kind: 'websocket', method, url: url.href })
+  if (refusal) throw refusal
+  return forwardUntouched(context, options, handler)
 }
 
 /** The request with one more header (an app server's attribution tag). */

@@ -217,21 +217,22 @@ test('a response piped into a writable stream, on replay', async () => {
   expect(Buffer.from(replayed.result ?? '', 'base64')).toHaveLength(4096)
 })
 
-test('blockNetwork covers node:http: a connection that escapes the Agent is refused; an Agent request is a miss, never a socket', async () => {
+test('blockNetwork covers node:http: a raw connection is refused; a request on its own createConnection is refused before it connects; an Agent request is a miss, never a socket', async () => {
   const dir = tempDir()
   const result = await session(
     dir,
     'replay',
     async () => {
+      const raw = await new Promise<any>((resolve) => net.connect(81, '192.0.2.1').on('error', resolve))
       const escaped = await send('http://192.0.2.1:81/x', {
         createConnection: net.createConnection,
       } as any).catch((error) => error)
       const agentRequest = await send('http://192.0.2.1:81/y')
-      return [escaped.code, agentRequest.headers['x-fetch-recordings-error']]
+      return [raw.code, escaped.code, agentRequest.headers['x-fetch-recordings-error']]
     },
     { blockNetwork: true },
   )
-  expect(result.result).toEqual(['NETWORK_BLOCKED', 'RECORDING_MISS'])
+  expect(result.result).toEqual(['NETWORK_BLOCKED', 'OWN_CONNECTION_REFUSED', 'RECORDING_MISS'])
 })
 
 test('replay: an http2 session to a remote host fails the test with the fix (NodeHttpHandler); loopback is untouched', async () => {

@@ -10,10 +10,13 @@
  */
 import http from 'node:http'
 import https from 'node:https'
+import type { UnrecordedTrafficPolicy } from '../../recording/unrecorded-traffic.js'
 import type { Dispatcher } from '../../wire/record.js'
 import { type Exchange, serveSocket } from './exchange.js'
+import { asOwnConnection } from './own-connections.js'
 import { RecordingSocket } from './socket.js'
 import { PROXY_URL, patchTunnellingRequests } from './tunnels.js'
+import { patchUnseenRequests, UNTOUCHED } from './unseen-requests.js'
 
 type CreateConnection = (this: http.Agent, ...args: any[]) => unknown
 
@@ -33,13 +36,18 @@ const TLS_OPTION_NAMES = [
   'checkServerIdentity',
 ]
 
-export function installNodeHttpTransport(dispatcher: Dispatcher): () => void {
+/** `unrecorded` decides upgrades and requests on their own connection (unseen-requests.ts). */
+export function installNodeHttpTransport(
+  dispatcher: Dispatcher,
+  unrecorded: UnrecordedTrafficPolicy,
+): () => void {
   const live = new Map<RecordingSocket, Exchange>()
   const restores = [
     patchCreateConnection(http.Agent.prototype, false, dispatcher, live),
     patchCreateConnection(https.Agent.prototype, true, dispatcher, live),
     patchAddRequest(live),
     patchTunnellingRequests(),
+    patchUnseenRequests(unrecorded),
   ]
   return () => {
     for (const restore of restores.reverse()) restore()
@@ -62,6 +70,8 @@ function patchCreateConnection(
     const options = connectionOptionsOf(args)
     // A unix socket (Docker's API, a local daemon) is local by definition: never recorded.
     if (!options || options.socketPath || options.path) return original.apply(this, args)
+    // An upgrade let through (unseen-requests.ts): the client gets the socket, so a real one.
+    if ((options as any)[UNTOUCHED]) return asOwnConnection(() => original.apply(this, args))
     const socket = new RecordingSocket({
       host: String(options.host ?? options.hostname ?? 'localhost'),
       port: Number(options.port ?? (secure ? 443 : 80)),

@@ -9,45 +9,22 @@
  */
 import http from 'node:http'
 import https from 'node:https'
-import { syncBuiltinESMExports } from 'node:module'
+import { optionsIndexOf, patchRequestFunctions } from './request-functions.js'
 
 /** Agent option (copied into every createConnection's options) naming the proxy's URL. */
 export const PROXY_URL = Symbol.for('fetch-recordings.node-http.proxy-url')
 
-type RequestFunction = (...args: any[]) => http.ClientRequest
-
 export function patchTunnellingRequests(): () => void {
   const agents = new Map<string, http.Agent>()
-  const restores = [
-    patchFunction(http, 'request', false, agents),
-    patchFunction(http, 'get', false, agents),
-    patchFunction(https, 'request', true, agents),
-    patchFunction(https, 'get', true, agents),
-  ]
-  syncBuiltinESMExports()
+  const restore = patchRequestFunctions((args, secure) => withoutTunnel(args, secure, agents))
   return () => {
-    for (const restore of restores) restore()
-    syncBuiltinESMExports()
+    restore()
     for (const agent of agents.values()) agent.destroy()
   }
 }
 
-function patchFunction(
-  module: typeof http | typeof https,
-  name: 'request' | 'get',
-  secure: boolean,
-  agents: Map<string, http.Agent>,
-): () => void {
-  const original = module[name] as RequestFunction
-  const patched: RequestFunction = (...args) => original.apply(module, withoutTunnel(args, secure, agents))
-  ;(module as any)[name] = patched
-  return () => {
-    if (module[name] === patched) (module as any)[name] = original
-  }
-}
-
 function withoutTunnel(args: any[], secure: boolean, agents: Map<string, http.Agent>): any[] {
-  const index = args.findIndex((arg) => arg && typeof arg === 'object' && !(arg instanceof URL))
+  const index = optionsIndexOf(args)
   const options = args[index]
   const proxy = index === -1 ? undefined : proxyUrlOf(options.agent)
   if (!proxy) return args
