@@ -72,10 +72,15 @@ export function installGlobalDispatcher(dispatcher: object, { exclusive = true }
   return () => {
     if (restored) return
     restored = true
-    for (const { realm, slot, existed, previous } of saved.reverse()) {
-      if (existed) realm[slot] = previous
-      else delete realm[slot]
+    const undeletable: SavedSlot[] = []
+    for (const entry of saved.reverse()) {
+      if (entry.existed) entry.realm[entry.slot] = entry.previous
+      else if (!Reflect.deleteProperty(entry.realm, entry.slot)) undeletable.push(entry)
     }
+    // undici's setGlobalDispatcher, called by a test while we were installed, redefines a slot as
+    // non-configurable (Node 22+ with undici 7): one that was absent cannot be deleted again, so
+    // it gets what fetch's own slot holds once restored (Node's default Agent).
+    for (const { realm, slot } of undeletable) realm[slot] = realm[SLOTS[0] as symbol]
     if (exclusive) for (const realm of realms) delete (realm as any)[OWNER]
   }
 }
