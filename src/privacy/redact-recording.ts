@@ -90,7 +90,12 @@ function redactResponse(response: StoredResponse, redaction: Redaction): StoredR
   let body = response.body
   // Split pieces first: a first piece that matches a format alone would otherwise lose only
   // its own part, and the rest of the key would be searched for no more.
-  if (response.body_encoding === 'sse' || response.body_encoding === 'ndjson')
+  // A JSON array is a stream's chunks too: Gemini's `streamGenerateContent` without `alt=sse`.
+  if (
+    response.body_encoding === 'sse' ||
+    response.body_encoding === 'ndjson' ||
+    (response.body_encoding === 'json' && Array.isArray(body))
+  )
     body = redactSplitValues(body as unknown[], redaction)
   if (body !== undefined) body = redactBody(response.body_encoding, body, redaction)
   if (response.body_encoding === 'sse') body = redactDecodedTextData(body as unknown[], redaction)

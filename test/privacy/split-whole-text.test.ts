@@ -155,6 +155,38 @@ describe(`split secrets in a stream stored as one text (${RUNS} generated cases,
     )
   })
 
+  it('a JSON array of chunks (Gemini without `alt=sse`) is a stream: stored as JSON, the key cut', () => {
+    const key = 'AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW'
+    const chunk = (text: string) =>
+      `{\r\n  "candidates": [\r\n    {\r\n      "content": {\r\n        "parts": [{ "text": ${JSON.stringify(text)} }],\r\n        "role": "model"\r\n      },\r\n      "index": 0\r\n    }\r\n  ],\r\n  "modelVersion": "gemini-2.5-flash"\r\n}`
+    const texts = ['The key: ', key.slice(0, 12), key.slice(12, 30), key.slice(30), ' ends here.']
+    const bytes = Buffer.from(`[${texts.map(chunk).join(',\r\n')}]`)
+    const response = encodeResponseBody(bytes, 'application/json; charset=UTF-8')
+    expect(response.body_encoding).toBe('json')
+    const file: RecordingFile = {
+      format: FORMAT_V1,
+      test_id: 'gemini array',
+      interactions: [
+        {
+          request: {
+            method: 'POST',
+            url: 'http://127.0.0.1:1/v1beta/models/g:streamGenerateContent',
+            endpoint: '/',
+            headers: {},
+          },
+          response: { status: 200, headers: {}, is_streaming: false, ...response },
+          id_normalization_mapping: {},
+        },
+      ],
+    }
+    const chunks = redactRecording(file, []).file.interactions[0]?.response.body as {
+      candidates: { content: { parts: { text: string }[] } }[]
+    }[]
+    expect(chunks.map((c) => c.candidates[0]?.content.parts[0]?.text).join('')).toBe(
+      'The key: [redacted] ends here.',
+    )
+  })
+
   it('a line nested deeper than any place is stepped over, not recursed into (a hostile body)', () => {
     const none = { matcher: secretMatcherOf([]), found: new Set<string>() }
     const key = 'ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'
