@@ -52,6 +52,12 @@ export const DEFAULT_DURATION_FIELDS = [
 export const DEFAULT_SECONDS_FIELDS = ['queue_time', 'prompt_time', 'completion_time', 'total_time']
 /** Random padding OpenAI adds to every streamed chunk (Chat Completions and Responses). */
 export const DEFAULT_RANDOM_FIELDS = ['obfuscation']
+/**
+ * Fields whose every value is an id of hex digits, whatever it looks like: OpenAI's
+ * `system_fingerprint` is `fp_` and 10 hex digits, which come out all digits (a number, left
+ * alone by its prefix) for 1 % of deployments; its normalized form is hex either way.
+ */
+export const HEX_ID_FIELDS = ['system_fingerprint']
 /** Per-request id headers that SDKs expose (`_request_id`): stored normalized, not dropped. */
 export const ID_HEADERS = new Set(['x-request-id', 'request-id', 'x-goog-request-id'])
 
@@ -74,8 +80,8 @@ export interface IdRules {
   idFields: RegExp
   /** An SSE event's `id:` field line (group 1: head, 2: value, 3: tail). */
   eventIds: RegExp
-  /** The user's `fields`: any string value is an id. */
-  fields: RegExp | undefined
+  /** HEX_ID_FIELDS and the user's `fields`: any string value is an id. */
+  fields: RegExp
   /** Unix times (seconds or milliseconds) in timestamp fields. */
   timestamps: RegExp
   /** ISO 8601 times in timestamp fields (Gemini `createTime`, Ollama `created_at`). */
@@ -91,7 +97,7 @@ export function idRulesOf(option: boolean | NormalizeIdsOptions | undefined): Id
   const options = typeof option === 'object' ? option : {}
   const prefixes = [...DEFAULT_ID_PREFIXES, ...(options.prefixes ?? [])]
   const timestampFields = alternation([...DEFAULT_TIMESTAMP_FIELDS, ...(options.timestamps ?? [])])
-  const fields = options.fields?.length ? alternation(options.fields) : undefined
+  const fields = alternation([...HEX_ID_FIELDS, ...(options.fields ?? [])])
   const key = (names: string) => `("(?:${names})"\\s*:\\s*)`
   return {
     prefixes,
@@ -101,7 +107,7 @@ export function idRulesOf(option: boolean | NormalizeIdsOptions | undefined): Id
     ),
     idFields: new RegExp(`${key('id|[A-Za-z0-9_]*_id|[a-z][A-Za-z0-9]*Id')}"([A-Za-z0-9_-]{8,})(")`, 'g'),
     eventIds: /^(id: ?)([A-Za-z0-9_-]{8,})(\r?)$/,
-    fields: fields ? new RegExp(`${key(fields)}"([^"\\\\]{4,})(")`, 'g') : undefined,
+    fields: new RegExp(`${key(fields)}"([^"\\\\]{4,})(")`, 'g'),
     timestamps: new RegExp(`${key(timestampFields)}(\\d{9,13})(?![\\d.])`, 'g'),
     isoTimestamps: new RegExp(
       `${key(timestampFields)}"(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d)(\\.\\d+)?(Z|[+-]\\d\\d:\\d\\d)"`,
@@ -115,5 +121,9 @@ export function idRulesOf(option: boolean | NormalizeIdsOptions | undefined): Id
 }
 
 function alternation(names: readonly string[]): string {
-  return names.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')
+  return names.map(escapeRegExp).join('|')
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }

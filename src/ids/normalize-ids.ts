@@ -2,8 +2,8 @@
  * Deterministic ids and timestamps. LLM APIs mint fresh ids (`chatcmpl-…`, `msg_…`, `file-…`)
  * and timestamps in every response, and tests send those ids back in later requests. Each
  * real id is replaced, everywhere it appears in the response text, by one derived from the
- * test, the request's position in the test and the id's order of appearance
- * (`chatcmpl-rec3f9a1c2b4d5e`). The test sees the normalized ids while recording too, so
+ * test, the request's position in the test and the id's order of appearance, with the real
+ * one's shape (`chatcmpl-` and 29 base62 characters stay so: shaped-id.ts). The test sees the normalized ids while recording too, so
  * record and replay behave alike; when a later request carries a normalized id, the real one
  * is swapped back in before it goes to the network.
  *
@@ -15,14 +15,17 @@
  */
 import { createHash } from 'node:crypto'
 import {
+  escapeRegExp,
   FIXED_ISO_TIME,
   FIXED_TIMESTAMP,
   FIXED_TIMING_FRACTION,
   FIXED_TIMING_INTEGER,
   FUTURE_SLACK_SECONDS,
+  HEX_ID_FIELDS,
   type IdRules,
 } from './id-rules.js'
 import { isIdTail, isIdValue, isUuid } from './id-shape.js'
+import { shapedId } from './shaped-id.js'
 
 export {
   DEFAULT_ID_PREFIXES,
@@ -32,7 +35,12 @@ export {
   idRulesOf,
 } from './id-rules.js'
 
+/**
+ * Ids normalized by versions before ids kept their shape (and the fallback of distinctShapedId):
+ * found in a recording extended in `new` mode, they are never normalized again.
+ */
 const NORMALIZED = /rec[0-9a-f]{12}$|^00000000-0000-4000-8000-[0-9a-f]{12}$/
+const MAX_SHAPED_ATTEMPTS = 32
 
 /** What one response is normalized against. */
 export interface NormalizeContext {
@@ -86,10 +94,10 @@ export class IdMap {
     out = out.replace(rules.prefixed, (all, prefix: string, tail: string) =>
       isIdTail(tail) ? this.mintUnlessSent(all, prefix, context) : all,
     )
-    if (rules.fields)
-      out = out.replace(rules.fields, (_all, head: string, value: string, tail: string) => {
-        return `${head}"${this.mintUnlessSent(value, '', context)}${tail}`
-      })
+    out = out.replace(rules.fields, (_all, head: string, value: string, tail: string) => {
+      const hex = HEX_ID_FIELDS.some((name) => head.startsWith(`"${name}"`))
+      return `${head}"${this.mintUnlessSent(value, this.knownPrefixOf(value), context, hex)}${tail}`
+    })
     out = out.replace(rules.timestamps, (all, head: string, digits: string) => {
       // Seconds stay seconds, milliseconds stay milliseconds; an expiry keeps its meaning.
       const inMs = digits.length > 10
@@ -108,26 +116,38 @@ export class IdMap {
     return out.replace(rules.randomFields, (_all, head: string) => `${head}""`)
   }
 
-  private mintUnlessSent(real: string, prefix: string, context: NormalizeContext): string {
+  private mintUnlessSent(real: string, prefix: string, context: NormalizeContext, hex = false): string {
     if (!this.toNormalized.has(real) && context.sent?.includes(real)) return real
-    return this.mint(real, prefix, context)
+    return this.mint(real, prefix, context, hex)
   }
 
-  private mint(real: string, prefix: string, context: NormalizeContext): string {
+  private mint(real: string, prefix: string, context: NormalizeContext, hex = false): string {
     const known = this.toNormalized.get(real)
     if (known) return known
     if (this.toReal.has(real) || NORMALIZED.test(real)) return real
     const ordinal = Object.keys(context.minted).length
-    const hash = createHash('sha256')
-      .update(`${this.testId}\0${context.position}\0${ordinal}`)
-      .digest('hex')
-      .slice(0, 12)
-    // A uuid stays a valid uuid (SDKs and schemas check the shape).
-    const normalized = isUuid(real) ? `00000000-0000-4000-8000-${hash}` : `${prefix}rec${hash}`
+    const seed = `${this.testId}\0${context.position}\0${ordinal}`
+    const normalized = this.distinctShapedId(real, prefix, seed, hex)
     this.toNormalized.set(real, normalized)
     this.toReal.set(normalized, real)
     context.minted[normalized] = real
     return normalized
+  }
+
+  /**
+   * The real id's shape (shaped-id.ts), unlike every id of this attempt, real or normalized: a
+   * later request swaps each normalized id back, so two must never read alike. A shape with
+   * too few values to find one (a 4-digit value of a `fields` option) falls back to the marked
+   * form older versions minted for every id.
+   */
+  private distinctShapedId(real: string, prefix: string, seed: string, hex: boolean): string {
+    for (let attempt = 0; attempt < MAX_SHAPED_ATTEMPTS; attempt++) {
+      const candidate = shapedId(real, prefix, attempt === 0 ? seed : `${seed}\0${attempt}`, hex)
+      if (candidate !== real && !this.toReal.has(candidate) && !this.toNormalized.has(candidate))
+        return candidate
+    }
+    const hash = createHash('sha256').update(seed).digest('hex').slice(0, 12)
+    return isUuid(real) ? `00000000-0000-4000-8000-${hash}` : `${prefix}rec${hash}`
   }
 
   /** Only a known prefix is kept: any other would carry the random part into the new id. */
@@ -137,12 +157,19 @@ export class IdMap {
     )
   }
 
-  /** Swaps normalized ids back to the real ones the server knows. */
+  /**
+   * Swaps normalized ids back to the real ones the server knows: where one stands alone, not
+   * inside a longer run of letters and digits (an id keeps its shape, so a short one, 4 hex
+   * digits of a `fields` value, could be part of other text).
+   */
   restore(text: string): string {
     if (this.toReal.size === 0) return text
     let out = text
-    for (const [normalized, real] of this.toReal)
-      if (out.includes(normalized)) out = out.split(normalized).join(real)
+    for (const [normalized, real] of this.toReal) {
+      if (!out.includes(normalized)) continue
+      const alone = new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(normalized)}(?![A-Za-z0-9])`, 'g')
+      out = out.replace(alone, () => real)
+    }
     return out
   }
 

@@ -641,7 +641,7 @@ describe('when files are written', () => {
       postJson(`${api.url}/v1/chat/completions`, chat('headers')),
     )
     const { headers } = only(file).response
-    expect(headers['x-request-id']).toMatch(/^req_rec[0-9a-f]{12}$/)
+    expect(headers['x-request-id']).toMatch(/^req_[0-9a-f]{32}$/)
     for (const name of [
       'date',
       'openai-processing-ms',

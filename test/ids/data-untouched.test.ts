@@ -81,7 +81,11 @@ describe('data the library must not touch', () => {
     restored.key.expires_at = without.key.expires_at
     expect(restored).toEqual(without)
     // And ids were normalized (the comparison above is not vacuous).
-    expect(seen.diagnostics.id).toMatch(/^chatcmpl-rec[0-9a-f]{12}$/)
+    expect(seen.diagnostics.id).toMatch(/^chatcmpl-[A-Za-z0-9]{24}$/)
+    const minted = file.interactions.flatMap((interaction: { id_normalization_mapping: object }) =>
+      Object.keys(interaction.id_normalization_mapping),
+    )
+    expect(minted).toContain(seen.diagnostics.id)
     expect(seen.key.session.id).not.toBe(without.key.session.id)
   })
 })

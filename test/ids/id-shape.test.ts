@@ -117,7 +117,9 @@ describe('what an id looks like', () => {
         const out = normalizeOnce(json)
         expect(out).not.toContain(value)
         const parsed = JSON.parse(out)
-        expect(parsed.id).toMatch(/rec[0-9a-f]{12}$|^00000000-0000-4000-8000-[0-9a-f]{12}$/)
+        // The normalized id has the real one's shape: its length, prefix and kind of characters.
+        expect(parsed.id).toHaveLength(value.length)
+        expect(parsed.id).toMatch(/^[A-Za-z0-9_-]+$/)
         // One real id, one normalized id, everywhere it appears.
         expect(new Set([parsed.id, parsed.responseId, parsed.previous_response_id]).size).toBe(1)
         if (!prefixed) unprefixed++
@@ -137,9 +139,13 @@ describe('what an id looks like', () => {
         }),
       ),
     )
-    expect(out.id).toMatch(/^msg_rec[0-9a-f]{12}$/)
-    expect(out.generation_id).toMatch(/^00000000-0000-4000-8000-[0-9a-f]{12}$/)
-    expect(out.responseId).toMatch(/^rec[0-9a-f]{12}$/)
+    expect(out.id).toMatch(/^msg_[A-Za-z0-9]{24}$/)
+    expect(out.id).not.toBe('msg_01XFDUDYJgAACzvnptvVoYEL')
+    expect(out.generation_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(out.generation_id).not.toBe('3b241101-e2bb-4255-8caf-4136c566a962')
+    // `Kcz` is random, not a prefix: nothing of it is kept; its `-` and `_` fall at random places.
+    expect(out.responseId).toMatch(/^[A-Za-z0-9]{23}$/)
+    expect(out.responseId.startsWith('Kcz')).toBe(false)
   })
 
   it('leaves values the client sent alone, even id-shaped ones', () => {
@@ -147,7 +153,8 @@ describe('what an id looks like', () => {
     const json = JSON.stringify({ tool_call_id: mine, id: 'chatcmpl-Zz9Yy8Xx7Ww6Vv5Uu4' })
     const out = JSON.parse(normalizeOnce(json, JSON.stringify({ messages: [{ tool_call_id: mine }] })))
     expect(out.tool_call_id).toBe(mine)
-    expect(out.id).toMatch(/^chatcmpl-rec/)
+    expect(out.id).toMatch(/^chatcmpl-[A-Za-z0-9]{18}$/)
+    expect(out.id).not.toBe('chatcmpl-Zz9Yy8Xx7Ww6Vv5Uu4')
   })
 
   it('fixes creation times, keeps expiries, and fixes provider timings and padding', () => {

@@ -112,10 +112,15 @@ describe('normalizeIds', () => {
     expect(result.store.status).toBe(200)
     expect(result.search.status).toBe(200)
     expect(result.r2.status).toBe(200)
-    expect(result.file.id).toMatch(/^file-rec[0-9a-f]{12}$/)
-    expect(result.store.json.id).toMatch(/^vs_rec[0-9a-f]{12}$/)
-    expect(result.call.id).toMatch(/^call_rec[0-9a-f]{12}$/)
-    expect(result.first.json.id).toMatch(/^chatcmpl-rec[0-9a-f]{12}$/)
+    // The real ids' shape: their prefix and 24 letters and digits (the server checks real ids).
+    expect(result.file.id).toMatch(/^file-[A-Za-z0-9]{24}$/)
+    expect(result.store.json.id).toMatch(/^vs_[A-Za-z0-9]{24}$/)
+    expect(result.call.id).toMatch(/^call_[A-Za-z0-9]{24}$/)
+    expect(result.first.json.id).toMatch(/^chatcmpl-[A-Za-z0-9]{24}$/)
+    // None of them is a real one: the server would find a real id in what it was sent.
+    const sent = api.requests.map((request) => `${request.path} ${request.body.toString()}`).join('\n')
+    for (const id of [result.file.id, result.store.json.id, result.call.id, result.first.json.id])
+      expect(sent).not.toContain(id)
     expect(result.first.json.created).toBe(1_700_000_000)
     expect(JSON.stringify(result.search.json)).toContain(result.file.id)
     expect(JSON.stringify(result.second.json)).toContain(result.call.id)
@@ -123,11 +128,10 @@ describe('normalizeIds', () => {
     // Every SSE chunk of one stream carries the same normalized id.
     const ids = new Set([...result.streamText.matchAll(/"id":"([^"]+)"/g)].map((m) => m[1]))
     expect([...ids]).toHaveLength(1)
-    expect([...ids][0]).toMatch(/^chatcmpl-rec/)
+    expect([...ids][0]).toMatch(/^chatcmpl-[A-Za-z0-9]{24}$/)
     const text = recordingText(dir)
-    expect(text).not.toMatch(/chatcmpl-(?!rec)[A-Za-z0-9]{8}/)
     expect(text).not.toMatch(/"date"|openai-processing-ms/)
-    expect(text).toMatch(/"x-request-id": "req_rec[0-9a-f]{12}"/)
+    expect(text).toMatch(/"x-request-id": "req_[0-9a-f]{32}"/)
     expect(text).toContain('"x-ratelimit-limit-requests": "500"')
 
     const base = api.url
@@ -156,7 +160,7 @@ describe('normalizeIds', () => {
     expect(recordingText(dir)).not.toMatch(/"id_normalization_mapping": \{\s*"/)
     await runFlow(dir, 'update', api.url, { keepMapping: true })
     expect(recordingText(dir)).toMatch(
-      /"id_normalization_mapping": \{\s*("req_rec[0-9a-f]{12}": "req_[0-9a-f]+",\s*)?"file-rec[0-9a-f]{12}": "file-/,
+      /"id_normalization_mapping": \{\s*("req_[0-9a-f]{32}": "req_[0-9a-f]+",\s*)?"file-[A-Za-z0-9]{24}": "file-/,
     )
   })
 

@@ -42,7 +42,8 @@ describe('normalizeIds while recording', () => {
       return { first }
     })
     // Held to the end, the first read would hold the whole body, "second" included.
-    expect(recorded.result?.first).toMatch(/^first chatcmpl-rec[0-9a-f]{12}\n$/)
+    expect(recorded.result?.first).toMatch(/^first chatcmpl-[A-Za-z0-9]{16}\n$/)
+    expect(recorded.result?.first).not.toContain('AbCdEfGh12345678')
   })
 
   it('drops the server content-length of a body it rewrote (the client reads it whole)', async () => {
@@ -51,6 +52,7 @@ describe('normalizeIds while recording', () => {
       return { length: response.headers.get('content-length'), text: await response.text() }
     })
     expect(recorded.result?.length).toBeNull()
-    expect(recorded.result?.text).toMatch(/^data: \{"id":"chatcmpl-rec[0-9a-f]{12}"\}\n\ndata: \[DONE\]\n\n$/)
+    expect(recorded.result?.text).toMatch(/^data: \{"id":"chatcmpl-[A-Za-z0-9]{16}"\}\n\ndata: \[DONE\]\n\n$/)
+    expect(recorded.result?.text).not.toContain('AbCdEfGh12345678')
   })
 })

@@ -20,7 +20,14 @@ import { API_KEY, collect, recordTwiceThenReplay } from './sdk-helpers.js'
 
 /** What the SDK handed the test, as plain data (no class instances, no functions). */
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value))
-const NORMALIZED = /rec[0-9a-f]{12}$/
+/**
+ * Normalized ids keep the shape the fake APIs mint (a prefix and 24 letters and digits, hex,
+ * uuids, base64url): the byte-identical re-record of recordTwiceThenReplay proves they were
+ * normalized, these that client code validating the shape still accepts them.
+ */
+const BASE62_24 = '[A-Za-z0-9]{24}'
+const UUID_V4 = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
+const shaped = (pattern: string) => new RegExp(`^${pattern}$`)
 const openai = (api: FakeApi) => new OpenAI({ apiKey: API_KEY, baseURL: `${api.url}/v1`, maxRetries: 0 })
 
 describe('openai (today’s major)', () => {
@@ -39,7 +46,7 @@ describe('openai (today’s major)', () => {
       return plain({ completion, requestId: completion._request_id, chunks, response, events })
     })
     expect(recorded.completion.choices[0]?.message.content).toBe('Echo: hello chat')
-    expect(recorded.requestId).toMatch(/^req_rec[0-9a-f]{12}$/)
+    expect(recorded.requestId).toMatch(shaped('req_[0-9a-f]{32}'))
     expect(recorded.chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Echo: hello chat')
     expect(recorded.response.output_text).toContain('Echo: hello responses')
     expect(recorded.events.at(-1)?.type).toBe('response.completed')
@@ -77,7 +84,7 @@ describe('openai (today’s major)', () => {
       const again = await client.files.retrieve(file.id)
       return plain({ file, again })
     })
-    expect(recorded.file.id).toMatch(/^file-rec[0-9a-f]{12}$/)
+    expect(recorded.file.id).toMatch(shaped(`file-${BASE62_24}`))
     expect(recorded.again.filename).toBe('manual.txt')
   })
 })
@@ -95,8 +102,8 @@ describe('@anthropic-ai/sdk (today’s major)', () => {
       const events = await collect(await client.messages.create({ ...params, stream: true }))
       return plain({ message, requestId: message._request_id, events })
     })
-    expect(recorded.message.id).toMatch(/^msg_rec/)
-    expect(recorded.requestId).toMatch(/^req_rec[0-9a-f]{12}$/)
+    expect(recorded.message.id).toMatch(shaped(`msg_${BASE62_24}`))
+    expect(recorded.requestId).toMatch(shaped('req_[A-Za-z0-9]{28}'))
     expect(recorded.events.map((e) => e.type)).toContain('message_stop')
   })
 })
@@ -117,7 +124,7 @@ describe('@google/genai', () => {
       })
     })
     expect(recorded.text).toBe('Echo: hello gemini')
-    expect(recorded.responseId).toMatch(NORMALIZED)
+    expect(recorded.responseId).toMatch(shaped('[A-Za-z0-9]{23}'))
     expect(recorded.chunks.join('')).toBe('Echo: stream gemini')
     expect(new Set(recorded.ids).size).toBe(1)
     expect(text).toMatch(/\n\s+\{"data":\{"candidates":/)
@@ -165,7 +172,7 @@ describe('Vercel AI SDK (ai + @ai-sdk/openai, today’s majors)', () => {
       return plain({ text: generated.text, id: generated.response.id, parts, embedding: embedded.embedding })
     })
     expect(recorded.text).toContain('Echo: generate')
-    expect(recorded.id).toMatch(/^resp_rec/)
+    expect(recorded.id).toMatch(shaped(`resp_${BASE62_24}`))
     expect(recorded.parts.join('')).toContain('Echo: stream')
     expect(recorded.embedding).toHaveLength(1536)
   })
@@ -180,7 +187,7 @@ describe('Mistral, Groq and Cohere', () => {
       const events = await collect(await client.chat.stream({ model: 'mistral-small-latest', messages }))
       return plain({ complete, events })
     })
-    expect(recorded.complete.id).toMatch(NORMALIZED)
+    expect(recorded.complete.id).toMatch(shaped('[0-9a-f]{32}'))
     expect(recorded.events.map((e) => e.data.choices[0]?.delta.content ?? '').join('')).toBe(
       'Echo: hi mistral',
     )
@@ -197,7 +204,7 @@ describe('Mistral, Groq and Cohere', () => {
       return plain({ completion, chunks })
     })
     expect(recorded.completion.choices[0]?.message.content).toBe('Echo: hi groq')
-    expect(recorded.completion.id).toMatch(/^00000000-0000-4000-8000-|^chatcmpl-rec/)
+    expect(recorded.completion.id).toMatch(shaped(`chatcmpl-${UUID_V4}`))
     expect(text).toContain('"queue_time": 0.001')
   })
 
@@ -209,7 +216,7 @@ describe('Mistral, Groq and Cohere', () => {
       const events = await collect(await client.chatStream({ model: 'command-a-03-2025', messages }))
       return plain({ chat, events })
     })
-    expect(recorded.chat.id).toMatch(/^00000000-0000-4000-8000-[0-9a-f]{12}$/)
+    expect(recorded.chat.id).toMatch(shaped(UUID_V4))
     expect(recorded.events.map((e) => e.type)).toContain('message-end')
   })
 })
