@@ -55,7 +55,9 @@ function recorderIn(dir: string, options: RecorderOptions = {}) {
 describe('requests still in flight when their test ends', () => {
   it('a fire-and-forget request answered after the end is waited for and recorded whole', async () => {
     const dir = tempDir()
-    const recorder = recorderIn(dir)
+    // settle() starts before the request reached the server: on a busy machine that alone can
+    // take longer than the default 5 s. The test's timeout is the guard against a hang.
+    const recorder = recorderIn(dir, { settleTimeout: 600_000 })
     try {
       const run = recorder.startTest({ testFile: join(dir, 'a.test.ts'), testName: 'fire and forget' })
       let answer: Promise<unknown> | undefined

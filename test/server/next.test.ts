@@ -57,7 +57,8 @@ const CONFIG = `import { defineConfig } from 'vitest/config'
 import { fetchRecordings } from 'fetch-recordings/vitest'
 export default defineConfig({
   plugins: [fetchRecordings({ appServers: ['http://127.0.0.1:' + process.env.NEXT_PORT] })],
-  test: { globalSetup: ['./global-setup.mjs'] },
+  // Next answers slowly on a busy machine (a test hit the 5 s default under load 18).
+  test: { globalSetup: ['./global-setup.mjs'], testTimeout: 60_000, hookTimeout: 120_000 },
 })
 `
 

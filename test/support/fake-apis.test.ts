@@ -134,7 +134,8 @@ describe('OpenAI chat completions', () => {
     expect(chunks.at(-1)!.usage.completion_tokens).toBe(4)
   })
 
-  it.each([60, 10_000])('forces exactly %i content chunks with n_events', async (n) => {
+  // A long budget: 10,000 events took 45 s under load 20 on 2 cores (0.5 s quiet).
+  it.each([60, 10_000])('forces exactly %i content chunks with n_events', { timeout: 240_000 }, async (n) => {
     const res = await post('/v1/chat/completions', chatBody('x', { stream: true, n_events: n }))
     const { reads, text } = await readChunks(res)
     const data = sseData(text)
@@ -346,18 +347,19 @@ describe('fault endpoints', () => {
     const reader = (await fetch(`${own.url}/fault/stall`)).body!.getReader()
     const first = await reader.read()
     expect(Buffer.from(first.value!).toString()).toContain('"index":0')
-    const started = Date.now()
+    // Were close() to wait for the stream, it would never end (the test's timeout would say so).
     await own.close()
-    expect(Date.now() - started).toBeLessThan(500)
     await expect(reader.read()).rejects.toThrow()
   })
 
   it('closes promptly with an idle keep-alive connection open', async () => {
     const own = await startFakeApi()
     await (await fetch(`${own.url}/status/200`)).text()
+    // Without closing it, close() waits for the keep-alive timeout (5 s): a bound well under
+    // that, far above what a busy machine needs to close a socket.
     const started = Date.now()
     await own.close()
-    expect(Date.now() - started).toBeLessThan(500)
+    expect(Date.now() - started).toBeLessThan(4_000)
   })
 
   it('sends a single 1 MB event across many reads', async () => {

@@ -117,6 +117,8 @@ export class JestProject {
     for (const name of CI_VARIABLES) delete env[name]
     Object.assign(env, { NO_COLOR: '1', FR_PID_DIR: join(this.root, `pids-${++this.runs}`) }, options.env)
     const args = [JEST_BIN, ...(options.args ?? [])]
+    // Jest's 5 s default is hit on 2 shared cores under load; a run testing a timeout says its own.
+    if (!args.some((arg) => arg.startsWith('--testTimeout'))) args.push('--testTimeout=60000')
     // Jest's own CI detection reads more variables than we clear: say it explicitly.
     if (!env.CI && !args.some((arg) => arg.startsWith('--ci'))) args.push('--ci=false')
     if (options.workers)

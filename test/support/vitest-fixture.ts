@@ -128,7 +128,10 @@ export class VitestFixture {
   run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     const env = cleanEnv(options.env)
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [VITEST_CLI, 'run', ...args], { cwd: this.dir, env })
+      const child = spawn(process.execPath, [VITEST_CLI, 'run', ...withTimeouts(args)], {
+        cwd: this.dir,
+        env,
+      })
       let stdout = ''
       let stderr = ''
       child.stdout.on('data', (chunk: Buffer) => {
@@ -165,6 +168,19 @@ export class VitestFixture {
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * The fixture's tests get long budgets: Vitest's 5 s default is hit on 2 shared cores under load
+ * (a Next app's answer took longer). A run that means to test a timeout says its own.
+ */
+function withTimeouts(args: readonly string[]): string[] {
+  const given = (flag: string) => args.some((arg) => arg.startsWith(flag))
+  return [
+    ...args,
+    ...(given('--testTimeout') ? [] : ['--testTimeout=60000']),
+    ...(given('--hookTimeout') ? [] : ['--hookTimeout=120000']),
+  ]
 }
 
 export class RunningVitest {

@@ -57,15 +57,26 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()))
 })
 
-/** Reads SSE events until the body ends or fails: how many, and the error's name. */
-async function readEvents(response: Response): Promise<{ events: number; error?: string }> {
+/**
+ * Reads SSE events until the body ends or fails: how many, and the error's name. `once` is
+ * called when `count` events are in.
+ */
+async function readEvents(
+  response: Response,
+  once?: { count: number; then: () => void },
+): Promise<{ events: number; error?: string }> {
   const reader = response.body!.getReader()
   let text = ''
+  let armed = false
   try {
     for (;;) {
       const { done, value } = await reader.read()
       if (done) return { events: text.split('\n\n').length - 1 }
       text += Buffer.from(value).toString()
+      if (once && !armed && text.split('\n\n').length - 1 >= once.count) {
+        armed = true
+        once.then()
+      }
     }
   } catch (error) {
     return { events: text.split('\n\n').length - 1, error: (error as Error).name }
@@ -75,17 +86,22 @@ async function readEvents(response: Response): Promise<{ events: number; error?:
 describe("a client's own deadline", () => {
   it('is stored as a cut, and replays as the same deadline after the same events', async () => {
     const dir = tempDir()
-    const withDeadline = (ms: number) => async () =>
-      readEvents(await fetch(`${base}/stall`, { signal: AbortSignal.timeout(ms) }))
-    // Generous deadlines: on a busy machine the headers alone may take a while.
-    const recorded = await session(dir, 'new', withDeadline(1000))
+    // The deadline is the client's (a TimeoutError, as AbortSignal.timeout's), started once the
+    // three events are in: on a busy machine the headers alone can take longer than any fixed one.
+    const withDeadline = (ms: number) => async () => {
+      const deadline = new AbortController()
+      const timeOut = () => deadline.abort(new DOMException('The operation timed out.', 'TimeoutError'))
+      const response = await fetch(`${base}/stall`, { signal: deadline.signal })
+      return readEvents(response, { count: 3, then: () => setTimeout(timeOut, ms) })
+    }
+    const recorded = await session(dir, 'new', withDeadline(200))
     expect(recorded.result).toEqual({ events: 3, error: 'TimeoutError' })
     const { response } = readRecording(recorded.path).interactions[0]!
     expect(response).toMatchObject({ truncated: true, truncated_by: 'client-timeout' })
     expect(response.body).toHaveLength(3)
 
     // The stream is held open: the client's deadline fires, also a later one than recorded.
-    for (const ms of [1000, 1500]) {
+    for (const ms of [200, 400]) {
       const replayed = await session(dir, 'replay', withDeadline(ms))
       expect(replayed.error).toBeUndefined()
       expect(replayed.result).toEqual({ events: 3, error: 'TimeoutError' })
