@@ -63,7 +63,7 @@ export function printRecording(file: RecordingFile): string {
   }
   const interactions = file.interactions.map((interaction) => {
     const { response } = interaction
-    if (!STREAMED_ENCODINGS.has(response.body_encoding ?? '') || !Array.isArray(response.body)) {
+    if (!response || !STREAMED_ENCODINGS.has(response.body_encoding ?? '') || !Array.isArray(response.body)) {
       return interaction
     }
     const lines = printLines(response.body)

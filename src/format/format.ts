@@ -53,9 +53,20 @@ export interface StoredResponse {
   truncated_by?: CutBy
 }
 
+/**
+ * Why a request has no response (docs/format.md): its client aborted it before the response
+ * headers arrived, by its own deadline (`client-timeout`, a TimeoutError) or otherwise
+ * (`client-abort`). Replay holds it open until this run's client aborts it too.
+ */
+export type AbortedBy = 'client-abort' | 'client-timeout'
+
+export const ABORTS: readonly AbortedBy[] = ['client-abort', 'client-timeout']
+
 export interface Interaction {
   request: StoredRequest
-  response: StoredResponse
+  /** Absent exactly when `aborted_by` says why there is none. */
+  response?: StoredResponse
+  aborted_by?: AbortedBy
   id_normalization_mapping: Record<string, string>
 }
 
@@ -94,6 +105,7 @@ export function validateRecordingFile(value: unknown, file: string): RecordingFi
       fail(`${at}.request.headers`, 'is not an object of strings')
     }
     checkEncoding(request.body_encoding, request.body, `${at}.request`, fail)
+    if (checkAborted(interaction as Record<string, unknown>, at, fail)) continue
     if (!isPlainObject(response)) return fail(`${at}.response`, 'is not an object')
     const status = response.status
     if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
@@ -125,6 +137,24 @@ export function validateRecordingFile(value: unknown, file: string): RecordingFi
     }
   }
   return value as unknown as RecordingFile
+}
+
+/** True for a request stored without a response because its client aborted it (then no `response`). */
+function checkAborted(
+  interaction: Record<string, unknown>,
+  at: string,
+  fail: (where: string, what: string) => never,
+): boolean {
+  const { aborted_by: abortedBy, response } = interaction
+  if (abortedBy === undefined) return false
+  if (!ABORTS.includes(abortedBy as AbortedBy))
+    fail(`${at}.aborted_by`, `is ${JSON.stringify(abortedBy)}, expected one of ${ABORTS.join(', ')}`)
+  if (response !== undefined)
+    fail(
+      `${at}`,
+      'has both a response and aborted_by (a request its client aborted has no response): remove one',
+    )
+  return true
 }
 
 function checkEncoding(

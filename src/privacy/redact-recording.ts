@@ -44,14 +44,14 @@ export function redactRecording(
   const named = new Set<string>()
   for (const interaction of file.interactions) {
     collectNamedValues(interaction.request.body, false, named)
-    collectNamedValues(interaction.response.body, false, named)
     const { response } = interaction
-    for (const line of [response.headers?.[SET_COOKIE] ?? []].flat()) {
+    collectNamedValues(response?.body, false, named)
+    for (const line of [response?.headers?.[SET_COOKIE] ?? []].flat()) {
       const value = cookieCredential(line)
       if (value !== undefined) named.add(value)
     }
-    for (const body of [interaction.request.body, wholeBody(response.body_encoding, response.body)])
-      if (typeof body === 'string') redactXml(body, named)
+    const bodies = [interaction.request.body, response && wholeBody(response.body_encoding, response.body)]
+    for (const body of bodies) if (typeof body === 'string') redactXml(body, named)
   }
   const all = named.size === 0 ? values : [...values, ...[...named].filter(isSearchable)]
   const redaction: Redaction = { matcher: secretMatcherOf(all), found: new Set(), clean: new Set() }
@@ -68,7 +68,7 @@ function redactInteraction(interaction: Interaction, redaction: Redaction): Inte
   return {
     ...interaction,
     request: redactRequest(request, redaction),
-    response: redactResponse(response, redaction),
+    ...(response ? { response: redactResponse(response, redaction) } : {}),
     id_normalization_mapping: mapping,
   }
 }

@@ -27,7 +27,7 @@ export class Attempt {
 
   noteReplay(interaction: Interaction): void {
     this.replayed++
-    if (interaction.response.status >= 400) this.replayedErrors.push(interaction)
+    if ((interaction.response?.status ?? 0) >= 400) this.replayedErrors.push(interaction)
     if (this.ids && interaction.id_normalization_mapping) this.ids.learn(interaction.id_normalization_mapping)
   }
 

@@ -21,7 +21,9 @@ export const DEFAULT_SETTLE_TIMEOUT_MS = 5_000
  * still without their response headers then (nothing of them could be stored).
  */
 export async function settleInFlight(recording: Recording, limitMs: number): Promise<string[]> {
-  if (recording.inFlight().length === 0) return []
+  // Replayed requests held for their client's abort (held-requests.ts) are waited for alike.
+  const busy = () => recording.inFlight().length > 0 || recording.heldCount() > 0
+  if (!busy()) return []
   let timedOut = false
   let handle: NodeJS.Timeout | undefined
   const deadline = new Promise<void>((resolve) => {
@@ -31,7 +33,7 @@ export async function settleInFlight(recording: Recording, limitMs: number): Pro
     }, limitMs)
   })
   try {
-    while (!timedOut && recording.inFlight().length > 0) {
+    while (!timedOut && busy()) {
       await Promise.race([recording.nextProgress(), deadline])
     }
   } finally {

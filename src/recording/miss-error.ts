@@ -64,7 +64,7 @@ export function replayedErrorAnswer(context: {
   const [first, ...more] = context.replayed as [Interaction, ...Interaction[]]
   return new RecordingError(
     'REPLAYED_ERROR_ANSWER',
-    `This test failed after a recorded ${first.response.status} answer was replayed${more.length > 0 ? ` (and ${more.length} more error answer(s))` : ''}.\n` +
+    `This test failed after a recorded ${first.response?.status} answer was replayed${more.length > 0 ? ` (and ${more.length} more error answer(s))` : ''}.\n` +
       `  request: ${describeRequest(first.request)}\n  test:    ${context.testId}\n  file:    ${context.file}\n` +
       'If the API was failing when it was recorded (an expired key, an outage), re-record this test with UPDATE_RECORDINGS=1; if the error answer is what the test is about, fix the test.',
   )

@@ -10,11 +10,19 @@ import type { RecordingMode, TestIdentity } from '../config/options.js'
 import { type RecordingError, shownError } from '../errors.js'
 import { fileExists, removeFile, writeTextAtomic } from '../files/storage.js'
 import { printRecording } from '../format/file-text.js'
-import { FORMAT_V1, type Interaction, type RecordingFile, type StoredRequest } from '../format/format.js'
+import {
+  type AbortedBy,
+  FORMAT_V1,
+  type Interaction,
+  type RecordingFile,
+  type StoredRequest,
+} from '../format/format.js'
 import type { IdMap, IdRules } from '../ids/normalize-ids.js'
+import type { HeldRequest } from '../wire/hold.js'
 import { Attempt } from './attempt.js'
 import { EntryPicker, type MatchableRequest, type PickRules } from './entry-picker.js'
 import { FileState, type Loaded } from './file-state.js'
+import { HeldRequests } from './held-requests.js'
 import { missError, replayedErrorAnswer } from './miss-error.js'
 import type { RecordingOutcome, TestStatus } from './outcome.js'
 import { notRerecorded, RecordedSlots, type Slot } from './recorded-slots.js'
@@ -41,6 +49,7 @@ export class Recording {
   private readonly file: FileState
   private readonly picker: EntryPicker
   private readonly slots = new RecordedSlots()
+  private readonly heldRequests = new HeldRequests(() => this.progress())
   private attempt: Attempt
   private recordedTotal = 0
   private change: RecordingOutcome['change'] = 'none'
@@ -168,6 +177,22 @@ export class Recording {
     return replayedErrorAnswer({ replayed, testId: this.testId, file: this.path })
   }
 
+  /** Holds a replayed request its client aborted while recorded, until it aborts again (held-requests.ts). */
+  holdOpen(label: string, abortedBy: AbortedBy, start: (onEnd: () => void) => HeldRequest): void {
+    this.heldRequests.add(label, abortedBy, start)
+  }
+
+  /** Replayed requests still held open for their client's abort. */
+  heldCount(): number {
+    return this.heldRequests.size
+  }
+
+  /** The test ended (`waitedMs` later): what is still held fails, and the test with it. */
+  releaseHeld(waitedMs: number): void {
+    const error = this.heldRequests.releaseAll({ testId: this.testId, file: this.path, waitedMs })
+    if (error) this.attempt.noteMiss(error)
+  }
+
   /** Keeps the order in which requests started, whatever order their responses end in. */
   reserve(key: string, redacted: readonly string[], label: string): Slot {
     // A folder in the recording's place fails the request before it costs a live call.
@@ -219,6 +244,8 @@ export class Recording {
    * A write happens only when the text changed. Nothing is written for a skipped test.
    */
   finish(status: TestStatus): RecordingOutcome {
+    // Not settled first (the file-level recording): nothing stays held past its end.
+    this.releaseHeld(0)
     const outcome = this.outcomeOf(status)
     // A test file of hundreds of tests must not hold every finished test's file, parsed, until
     // it ends (docs/performance.md, W4 peak RSS): a retry reads the file again. Not what a failed

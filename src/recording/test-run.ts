@@ -58,6 +58,7 @@ export class TestRun {
     const unanswered = await settleInFlight(this.recording, limit)
     if (unanswered.length > 0)
       this.recording.noteMiss(outlivedTestError(unanswered, this.recording.testId, limit))
+    this.recording.releaseHeld(limit)
   }
 
   finish(result: { status: TestStatus }): RecordingOutcome {

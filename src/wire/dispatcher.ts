@@ -6,7 +6,7 @@
 import { replaysOnly } from '../config/mode.js'
 import type { RecordingMode } from '../config/options.js'
 import { RecordingError, shownError } from '../errors.js'
-import type { Interaction, StoredRequest } from '../format/format.js'
+import type { Interaction, StoredRequest, StoredResponse } from '../format/format.js'
 import { idNormalizer, normalizingSink, sentText } from '../ids/normalizing-sink.js'
 import { credentialsOfRequest } from '../privacy/credential-sources.js'
 import type { Recording } from '../recording/recording.js'
@@ -17,8 +17,9 @@ import { truncatedError } from '../recording/truncated-error.js'
 import type { UnrecordedTrafficPolicy } from '../recording/unrecorded-traffic.js'
 import { requestToForward, untouchedRequest } from './forward-request.js'
 import { type ClientSink, failRequest, requestHeadersOf, sinkOf } from './handler-api.js'
+import { holdRequest } from './hold.js'
 import { missAnswerOf } from './miss-answer.js'
-import { type CapturedResponse, type Dispatcher, forwardAndCapture } from './record.js'
+import { type CapturedResponse, type Dispatcher, forwardAndCapture, type Unanswered } from './record.js'
 import { replayResponse } from './replay.js'
 import { isFormData, type RequestBody, readRequestBody, requestBodyNow, textBody } from './request-body.js'
 
@@ -175,7 +176,7 @@ function handleBody(
     const answer = recording.matchInOrder((stored) => sameAsSent(sent, stored, context.rules, carried))
     if (answer) {
       recording.nextPosition()
-      replayResponse(sinkOf(handler), replayable(answer, recording.path))
+      replayStored(sinkOf(handler), answer, recording)
       return undefined
     }
   }
@@ -190,7 +191,7 @@ function handleBody(
   if (context.mode !== 'update') {
     const answer = recording.match(keyedRequest)
     if (!(answer instanceof RecordingError)) {
-      replayResponse(sink, replayable(answer, recording.path))
+      replayStored(sink, answer, recording)
       return undefined
     }
     if (replaysOnly(context.mode)) {
@@ -220,7 +221,12 @@ async function recordRequest(
   const normalizing = ids && idNormalizer(ids, { position, minted, sent })
   const bodiless = request.method === 'HEAD'
   const client = normalizing ? normalizingSink(sink, normalizing, { bodiless }) : undefined
-  const interactionOf = (captured: CapturedResponse): Interaction => ({
+  const id_normalization_mapping = ids?.keepMapping ? minted : {}
+  const interactionOf = (captured: CapturedResponse | Unanswered): Interaction =>
+    'abortedBy' in captured
+      ? { request, aborted_by: captured.abortedBy, id_normalization_mapping }
+      : answeredOf(captured)
+  const answeredOf = (captured: CapturedResponse): Interaction => ({
     request,
     response: storedResponseOf(
       captured,
@@ -230,7 +236,7 @@ async function recordRequest(
         header: normalizing.header,
       },
     ),
-    id_normalization_mapping: ids?.keepMapping ? minted : {},
+    id_normalization_mapping,
   })
   const captured = await forwardAndCapture(await context.upstream(), forwarded, client ?? sink, {
     onStart(started, upstream) {
@@ -288,9 +294,24 @@ function withHeader(options: any, name: string, value: string): any {
   return { ...options, headers: { ...headers, [name]: value } }
 }
 
-function replayable(interaction: Interaction, path: string) {
+/**
+ * A stored answer to the client; a request its client aborted before any response (no
+ * response stored) is held open until this run's client aborts it too (wire/hold.ts).
+ */
+function replayStored(sink: ClientSink, interaction: Interaction, recording: Recording): void {
+  const { response, request } = interaction
+  if (response) replayResponse(sink, replayable(response, recording.path))
+  else
+    recording.holdOpen(
+      `${request.method} ${request.url}`,
+      interaction.aborted_by ?? 'client-abort',
+      (onEnd) => holdRequest(sink, onEnd),
+    )
+}
+
+function replayable(response: StoredResponse, path: string) {
   try {
-    return replayableOf(interaction.response, (cutBy) => truncatedError(path, cutBy))
+    return replayableOf(response, (cutBy) => truncatedError(path, cutBy))
   } catch (error) {
     // A hand-edited or hostile body (10,000 levels deep) must fail the test, not the worker.
     throw new RecordingError(

@@ -12,11 +12,13 @@
  * (docs/modes.md#client-stops-reading-early); a test that ends meanwhile waits for the drain
  * (it is in flight, never paused: in-flight.ts). A client that gives up by its own deadline (a
  * `TimeoutError`, from `AbortSignal.timeout`) is not drained: it aborted mid-stream, and what
- * arrived until then is what it saw, stored cut by `client-timeout`.
+ * arrived until then is what it saw, stored cut by `client-timeout`. A client that aborts before
+ * the headers arrive saw no response: the upstream is aborted, and the request is stored as
+ * `Unanswered` (replay holds it open until the client aborts again: wire/hold.ts).
  */
 // node:timers, not the global: fake timers (vi.useFakeTimers) replace the global setTimeout.
 import { clearTimeout, setTimeout } from 'node:timers'
-import type { CutBy } from '../format/format.js'
+import type { AbortedBy, CutBy } from '../format/format.js'
 import type { ClientSink, FlowController, ResponseHeaders } from './handler-api.js'
 
 export interface CapturedResponse {
@@ -27,6 +29,11 @@ export interface CapturedResponse {
   complete: boolean
   /** Why an incomplete body stopped where it did (set once the response is over). */
   cutBy?: CutBy
+}
+
+/** The client aborted the request before its response headers arrived: nothing of a response. */
+export interface Unanswered {
+  abortedBy: AbortedBy
 }
 
 export interface Dispatcher {
@@ -62,10 +69,10 @@ export function forwardAndCapture(
   options: any,
   sink: ClientSink,
   hooks: CaptureHooks = {},
-): Promise<CapturedResponse | undefined> {
+): Promise<CapturedResponse | Unanswered | undefined> {
   const limits = hooks.limits ?? DRAIN_LIMITS
-  let resolveDone: (captured: CapturedResponse | undefined) => void = () => {}
-  const done = new Promise<CapturedResponse | undefined>((resolve) => {
+  let resolveDone: (captured: CapturedResponse | Unanswered | undefined) => void = () => {}
+  const done = new Promise<CapturedResponse | Unanswered | undefined>((resolve) => {
     resolveDone = resolve
   })
   let captured: CapturedResponse | undefined
@@ -75,6 +82,7 @@ export function forwardAndCapture(
   let drainedBytes = 0
   let drainTimer: NodeJS.Timeout | undefined
   let cutBy: CutBy | undefined
+  let unanswered: Unanswered | undefined
 
   const cutDrain = () => {
     cutBy ??= 'drain-limit'
@@ -85,6 +93,7 @@ export function forwardAndCapture(
     if (!captured || isDeadline(reason)) {
       clientStop = 'deadline'
       if (captured) cutBy = 'client-timeout'
+      else unanswered = { abortedBy: isDeadline(reason) ? 'client-timeout' : 'client-abort' }
       upstream.abort(reason)
       return
     }
@@ -114,9 +123,9 @@ export function forwardAndCapture(
     },
   }
 
-  const finish = (result: CapturedResponse | undefined) => {
+  const finish = (result: CapturedResponse | Unanswered | undefined) => {
     if (drainTimer) clearTimeout(drainTimer)
-    if (result && !result.complete) result.cutBy = cutBy ?? 'network-error'
+    if (result && 'complete' in result && !result.complete) result.cutBy = cutBy ?? 'network-error'
     resolveDone(result)
     hooks.onProgress?.()
   }
@@ -153,8 +162,9 @@ export function forwardAndCapture(
       if (!clientStop) sink.end()
     },
     onResponseError(_controller: FlowController, error: unknown) {
-      // A failure the client saw stores nothing; after the client let go, what arrived is kept.
-      finish(clientStop ? captured : undefined)
+      // A failure the client saw stores nothing; after the client let go, what arrived is kept
+      // (an abort before the headers: the request, unanswered).
+      finish(clientStop ? (captured ?? unanswered) : undefined)
       if (clientStop !== 'drain') sink.error(error)
     },
   })

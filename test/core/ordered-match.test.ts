@@ -205,7 +205,7 @@ function recordingAt(path: string, ordered: boolean, allowRepeats: boolean): Rec
 }
 
 function answerOf(answer: Interaction | RecordingError): string {
-  return answer instanceof RecordingError ? answer.code : String(answer.response.body)
+  return answer instanceof RecordingError ? answer.code : String(answer.response?.body)
 }
 
 function reorderKeys(value: unknown): unknown {

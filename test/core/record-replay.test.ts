@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { request as undiciRequest } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Interaction } from '../../src/index.js'
+import type { Interaction, StoredResponse } from '../../src/index.js'
 import {
   allFiles,
   chat,
@@ -56,9 +56,11 @@ async function recordThenReplay<T>(
   return { dir, api, recorded, replayed, file, path: recorded.path }
 }
 
-function only(file: { interactions: Interaction[] }): Interaction {
+type Answered = Interaction & { response: StoredResponse }
+
+function only(file: { interactions: Interaction[] }): Answered {
   expect(file.interactions).toHaveLength(1)
-  return file.interactions[0] as Interaction
+  return file.interactions[0] as Answered
 }
 
 describe('record, stop the server, replay', () => {

@@ -64,7 +64,7 @@ function streamFile(bodies: { body: unknown; encoding: 'sse' | 'ndjson' }[], vec
 function printedElementByElement(file: RecordingFile): string {
   const lines: string[] = []
   const interactions = file.interactions.map((interaction) => {
-    const body = interaction.response.body as unknown[]
+    const body = interaction.response?.body as unknown[]
     const tokens = body.map((item) => `@@line-${lines.push(JSON.stringify(item)) - 1}@@`)
     return { ...interaction, response: { ...interaction.response, body: tokens } }
   })
@@ -109,7 +109,7 @@ describe(`streamed bodies on the record path (${RUNS} generated cases each, seed
             false,
           )
           const safe = redactRecording(file, [secret])
-          const events = safe.file.interactions[0]?.response.body as { data: { id: string } }[]
+          const events = safe.file.interactions[0]?.response?.body as { data: { id: string } }[]
           const ids = events.map((event) => event.data.id)
           expect(ids.join('')).not.toContain(secret)
           expect(safe.found.has(secret)).toBe(true)

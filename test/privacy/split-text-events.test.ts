@@ -126,13 +126,13 @@ describe(`split secrets in text-stored events (${RUNS} generated cases, seed ${S
     fc.assert(
       fc.property(streams, ({ secret, value, pieces, keyChoice, deltas, texts }) => {
         const file = recordingOf(`${texts.join('')}data: [DONE]\n\n`)
-        const events = file.interactions[0]?.response.body as SseEvent[]
+        const events = file.interactions[0]?.response?.body as SseEvent[]
         if (events.some((event) => typeof event.data === 'string' && event.data !== '[DONE]')) textStored++
         if (new Set(deltas.map((delta) => delta.choice)).size > 1) interleaved++
         const safe = redactRecording(file, value ? [secret] : [])
         const printed = printRecording(safe.file)
         expect(printed).not.toContain(secret)
-        const stored = parseRecordingText(printed, 'split.json').interactions[0]?.response.body as SseEvent[]
+        const stored = parseRecordingText(printed, 'split.json').interactions[0]?.response?.body as SseEvent[]
         const joined = assembled(stored)
         expect(joined.get(keyChoice)).not.toContain(secret)
         expect(joined.get(keyChoice)).toContain('[redacted]')
@@ -157,7 +157,7 @@ describe(`split secrets in text-stored events (${RUNS} generated cases, seed ${S
     ]
     const texts = contents.map((content) => eventText(0, content, 'float'))
     const safe = redactRecording(recordingOf(texts.join('')), [key])
-    const stored = safe.file.interactions[0]?.response.body as SseEvent[]
+    const stored = safe.file.interactions[0]?.response?.body as SseEvent[]
     expect(assembled(stored).get(0)).toBe('Your key is [redacted] done')
     expect(printSseEvent(stored[3] as SseEvent)).toBe(texts[3])
     expect(printRecording(safe.file)).not.toContain('LzXcVbNm4Qw3rTy7')
@@ -169,7 +169,7 @@ describe(`split secrets in text-stored events (${RUNS} generated cases, seed ${S
     const safe = redactRecording(recordingOf(text), [])
     const printed = printRecording(safe.file)
     expect(printed).not.toContain('a1B2c3D4e5a1B2c3D4e5')
-    const stored = safe.file.interactions[0]?.response.body as SseEvent[]
+    const stored = safe.file.interactions[0]?.response?.body as SseEvent[]
     expect(stored[0]?.data).toEqual({ v: 1, content: 'token [redacted]' })
     expect(printSseEvent(stored[1] as SseEvent)).toBe('data: {"v":1.0,"content":" ok"}\n\n')
   })

@@ -8,12 +8,14 @@ import { join } from 'node:path'
 import { afterEach } from 'vitest'
 import {
   createRecorder,
+  type Interaction,
   type Recorder,
   type RecorderOptions,
   type RecordingError,
   type RecordingFile,
   type RecordingMode,
   type RecordingOutcome,
+  type StoredResponse,
   type TestStatus,
 } from '../../src/index.js'
 
@@ -104,8 +106,13 @@ export function recordingFiles(dir: string, testFile = TEST_FILE): string[] {
   }
 }
 
-export function readRecording(path: string): RecordingFile {
-  return JSON.parse(readFileSync(path, 'utf8')) as RecordingFile
+/** A recording read back; tests look at responses (an aborted request's is undefined at run time). */
+export type ReadRecording = Omit<RecordingFile, 'interactions'> & {
+  interactions: Array<Interaction & { response: StoredResponse }>
+}
+
+export function readRecording(path: string): ReadRecording {
+  return JSON.parse(readFileSync(path, 'utf8')) as ReadRecording
 }
 
 /** Identity of one version of a file: an atomic rewrite changes the inode, a write the mtime. */

@@ -226,6 +226,53 @@ const everyMissItsOwnDiff: ContractScenario = {
   ],
 }
 
+/**
+ * A request aborted before its headers (the model is slow: `delay_ms`), and a login answer's
+ * cookies: both were lost on replay (a 400 miss instead of the abort; `getSetCookie()` empty).
+ */
+const ABORTED = fixture(`test('gives up on a slow answer', async () => {
+  const controller = new AbortController()
+  const call = fetch(API_URL + '/v1/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'slow' }], delay_ms: 3000 }),
+    signal: controller.signal,
+  })
+  if (process.env.NO_ABORT !== '1') setTimeout(() => controller.abort(), 50)
+  await expect(call).rejects.toThrow()
+}, 2000)
+test('keeps its cookies', async () => {
+  const cookies = (await fetch(API_URL + '/session')).headers.getSetCookie()
+  expect(cookies).toHaveLength(3)
+  expect(cookies[0]).toMatch(/^session=[^;]+; Path=\\/; HttpOnly; Secure; SameSite=Lax$/)
+  expect(cookies[2]).toBe('theme=dark; Path=/; Max-Age=31536000')
+})`)
+
+const abortsAndCookies: ContractScenario = {
+  name: 'an abort before the headers replays as the same abort (or fails at test end, never hangs); cookies replay',
+  files: { 'abort.test.js': ABORTED },
+  options: { settleTimeout: 300 },
+  steps: [
+    { title: 'record', expect: { exitCode: 0, summary: counts('new', { written: 2 }) } },
+    {
+      title: 'replay: the abort is answered by the same abort, the cookies are there',
+      env: CI,
+      expect: { exitCode: 0, summary: counts('replay', { replayed: 2 }), apiRequests: 0 },
+    },
+    {
+      title: 'replay without the abort: the test fails, named, once its own timeout ended it',
+      env: { ...CI, NO_ABORT: '1' },
+      expect: {
+        exitCode: 1,
+        summary: counts('replay', { replayed: 2 }),
+        apiRequests: 0,
+        tests: { passed: 1, failed: 1 },
+        output: ["this run's client never aborted it", 'gives-up-on-a-slow-answer.'],
+      },
+    },
+  ],
+}
+
 export const FAILURE_SCENARIOS: readonly ContractScenario[] = [
   duplicateNames,
   repeats,
@@ -233,4 +280,5 @@ export const FAILURE_SCENARIOS: readonly ContractScenario[] = [
   failedTestsKeepNothing,
   keptErrorAnswer,
   everyMissItsOwnDiff,
+  abortsAndCookies,
 ]

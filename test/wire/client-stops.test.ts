@@ -16,7 +16,7 @@ import { DEADLINE_HOLD_MS } from '../../src/recording/response-store.js'
 import { truncatedError } from '../../src/recording/truncated-error.js'
 import { installGlobalDispatcher } from '../../src/transports/install.js'
 import { type ClientSink, type FlowController, sinkOf } from '../../src/wire/handler-api.js'
-import { forwardAndCapture } from '../../src/wire/record.js'
+import { type CapturedResponse, forwardAndCapture } from '../../src/wire/record.js'
 import { replayResponse } from '../../src/wire/replay.js'
 import { readRecording, recordingErrorOf, session, tempDir } from '../support/core-helpers.js'
 
@@ -158,7 +158,7 @@ describe('a body its client cancelled is drained within limits', () => {
     const sink = cancellingSink()
     const options = { origin: base, path, method: 'GET', headers: {} }
     return forwardAndCapture(agent as never, options, sink, { limits }).then((captured) => ({
-      captured,
+      captured: captured as CapturedResponse | undefined,
       sink,
     }))
   }

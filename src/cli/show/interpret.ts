@@ -1,6 +1,6 @@
 /** Picks the provider that knows an interaction's wire shape and builds its view. */
 import { wholeBody } from '../../format/body-codec.js'
-import type { Interaction } from '../../format/format.js'
+import type { Interaction, StoredResponse } from '../../format/format.js'
 import { isPlainObject } from '../../format/format.js'
 import { aiSdk } from './providers/ai-sdk.js'
 import { anthropic } from './providers/anthropic.js'
@@ -9,7 +9,7 @@ import { generic } from './providers/generic.js'
 import { ollama } from './providers/ollama.js'
 import { openaiChat } from './providers/openai-chat.js'
 import { openaiResponses } from './providers/openai-responses.js'
-import { block, endpointOf, type InteractionView, type Provider } from './view.js'
+import { type AnsweredInteraction, block, endpointOf, type InteractionView, type Provider } from './view.js'
 
 /** Most specific first: the AI SDK's stream is told by its headers whatever the route. */
 const PROVIDERS: readonly Provider[] = [
@@ -51,17 +51,22 @@ export function interpret(stored: Interaction): InteractionView {
   return view
 }
 
+/** An aborted request has no status: shown as 0, with the abort among its facts. */
+const NO_RESPONSE: StoredResponse = { status: 0, headers: {}, is_streaming: false }
+
 /** A stream stored as the pieces its client read is shown as the whole it makes. */
-function withWholeBody(interaction: Interaction): Interaction {
+function withWholeBody(interaction: Interaction): AnsweredInteraction {
   const { response } = interaction
+  if (!response) return { ...interaction, response: NO_RESPONSE }
   const body = wholeBody(response.body_encoding, response.body)
-  return body === response.body ? interaction : { ...interaction, response: { ...response, body } }
+  return { ...interaction, response: body === response.body ? response : { ...response, body } }
 }
 
 const COUNTED: Record<string, string> = { ndjson: 'lines', text: 'chunks', base64: 'chunks' }
 
 function factsOf(interaction: Interaction): string[] {
   const { response } = interaction
+  if (!response) return [`no response: the client aborted the request first (${interaction.aborted_by})`]
   const facts: string[] = []
   if (response.is_streaming) {
     const count = Array.isArray(response.body) ? response.body.length : 0

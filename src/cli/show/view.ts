@@ -3,7 +3,11 @@
  * labelled blocks (the request's conversation, the answer). The text and HTML renderers only
  * lay these out; the providers (providers/) only fill them.
  */
-import type { Interaction } from '../../format/format.js'
+import type { Interaction, StoredResponse } from '../../format/format.js'
+
+/** What providers read: an aborted request is shown with an empty response in its place. */
+export type AnsweredInteraction = Interaction & { response: StoredResponse }
+
 import { isPlainObject } from '../../format/format.js'
 
 export type Tone = 'system' | 'user' | 'assistant' | 'tool' | 'meta' | 'error'
@@ -31,9 +35,9 @@ export interface InteractionView {
 /** One provider's reading of the wire shape it knows. */
 export interface Provider {
   kind: string
-  matches(interaction: Interaction): boolean
-  request(body: Record<string, any>, interaction: Interaction): Block[]
-  response(interaction: Interaction): Block[]
+  matches(interaction: AnsweredInteraction): boolean
+  request(body: Record<string, any>, interaction: AnsweredInteraction): Block[]
+  response(interaction: AnsweredInteraction): Block[]
 }
 
 export const block = (label: string, text: string, tone: Tone = 'meta'): Block => ({ label, text, tone })
@@ -46,7 +50,7 @@ export function toneOfRole(role: unknown): Tone {
 }
 
 /** The response's stream elements' data (SSE `data`, NDJSON lines), without `[DONE]`. */
-export function streamedData(interaction: Interaction): unknown[] {
+export function streamedData(interaction: AnsweredInteraction): unknown[] {
   const { response } = interaction
   if (!Array.isArray(response.body)) return []
   if (response.body_encoding === 'ndjson') return response.body
@@ -57,7 +61,7 @@ export function streamedData(interaction: Interaction): unknown[] {
 }
 
 /** A JSON response body, or undefined. */
-export function jsonBody(interaction: Interaction): Record<string, any> | undefined {
+export function jsonBody(interaction: AnsweredInteraction): Record<string, any> | undefined {
   const { body, body_encoding } = interaction.response
   return body_encoding === 'json' && isPlainObject(body) ? body : undefined
 }
@@ -66,7 +70,7 @@ export function objects(value: unknown): Record<string, any>[] {
   return Array.isArray(value) ? value.filter(isPlainObject) : []
 }
 
-export function endpointOf(interaction: Interaction): string {
+export function endpointOf(interaction: AnsweredInteraction): string {
   return interaction.request.endpoint || safePath(interaction.request.url)
 }
 
@@ -108,7 +112,7 @@ export function finishBlock(reason: unknown): Block[] {
 }
 
 /** The error message APIs put in their error bodies (`error.message`, or `message`). */
-export function errorBlocks(interaction: Interaction): Block[] {
+export function errorBlocks(interaction: AnsweredInteraction): Block[] {
   if (interaction.response.status < 400) return []
   const body = jsonBody(interaction)
   const error = body?.error

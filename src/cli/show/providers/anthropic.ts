@@ -4,7 +4,7 @@
  * `content_block_start` / `_delta` (text, `input_json_delta` pieces of tool input) / `_stop`,
  * then `message_delta` with the stop reason and the output token count.
  */
-import type { Interaction } from '../../../format/format.js'
+import type { AnsweredInteraction } from '../view.js'
 import {
   type Block,
   block,
@@ -69,7 +69,7 @@ function usage(value: unknown): Block[] {
 }
 
 /** The message a stream describes, built from its events as the SDK's accumulator would. */
-function assembleStream(interaction: Interaction): Record<string, any> {
+function assembleStream(interaction: AnsweredInteraction): Record<string, any> {
   const message: Record<string, any> = { content: [], usage: {} }
   const inputs = new Map<number, string>()
   for (const event of objects(streamedData(interaction))) {

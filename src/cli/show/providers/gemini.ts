@@ -3,7 +3,7 @@
  * with `parts` (text, `functionCall`, `functionResponse`) in, `candidates` out; each streamed
  * event is a partial response whose parts add up.
  */
-import type { Interaction } from '../../../format/format.js'
+import type { AnsweredInteraction } from '../view.js'
 import {
   type Block,
   block,
@@ -93,6 +93,6 @@ function partBlocks(role: unknown, parts: unknown): Block[] {
   })
 }
 
-export function geminiModel(interaction: Interaction): string | undefined {
+export function geminiModel(interaction: AnsweredInteraction): string | undefined {
   return /models\/([^/:]+):/.exec(endpointOf(interaction))?.[1]
 }

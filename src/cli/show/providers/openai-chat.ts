@@ -3,7 +3,7 @@
  * OpenAI-compatible endpoints): `messages` in, `choices` out; a stream is `chat.completion.chunk`
  * deltas whose tool calls arrive in pieces keyed by `index`.
  */
-import type { Interaction } from '../../../format/format.js'
+import type { AnsweredInteraction } from '../view.js'
 import {
   type Block,
   block,
@@ -75,7 +75,7 @@ interface PartialCall {
   args: string
 }
 
-function assembleStream(interaction: Interaction): Block[] {
+function assembleStream(interaction: AnsweredInteraction): Block[] {
   let text = ''
   let finish: unknown
   let counts: unknown

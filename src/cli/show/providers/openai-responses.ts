@@ -5,8 +5,8 @@
  * argument deltas are assembled.
  */
 
-import type { Interaction } from '../../../format/format.js'
 import { isPlainObject } from '../../../format/format.js'
+import type { AnsweredInteraction } from '../view.js'
 import {
   type Block,
   block,
@@ -65,7 +65,7 @@ function itemBlocks(item: Record<string, any>): Block[] {
   return [block(String(item.type ?? 'item'), JSON.stringify(item), 'meta')]
 }
 
-function completedResponse(interaction: Interaction): Record<string, any> | undefined {
+function completedResponse(interaction: AnsweredInteraction): Record<string, any> | undefined {
   const events = objects(streamedData(interaction))
   const done = events.findLast(
     (event) => typeof event.type === 'string' && /^response\.(completed|incomplete|failed)$/.test(event.type),
@@ -73,7 +73,7 @@ function completedResponse(interaction: Interaction): Record<string, any> | unde
   return isPlainObject(done?.response) ? done.response : undefined
 }
 
-function assembleDeltas(interaction: Interaction): Block[] {
+function assembleDeltas(interaction: AnsweredInteraction): Block[] {
   let text = ''
   for (const event of objects(streamedData(interaction)))
     if (event.type === 'response.output_text.delta' && typeof event.delta === 'string') text += event.delta
