@@ -28,7 +28,9 @@ export function splitHitsOf(recording: RecordingFile, fileText: string): SplitHi
   const hits: SplitHit[] = []
   recording.interactions.forEach((interaction, index) => {
     for (const side of ['request', 'response'] as const) {
-      const { body, body_encoding: encoding } = interaction[side]
+      const part = interaction[side]
+      if (!part) continue // a request its client aborted has no response
+      const { body, body_encoding: encoding } = part
       const where = `interactions[${index}].${side}.body`
       // A stream kept as the pieces its client read is one text to its client.
       const whole = wholeBody(encoding, body)

@@ -179,7 +179,7 @@ describe(`split secrets in text-stored events (${RUNS} generated cases, seed ${S
     // from a key split after its first characters, and a tail left on disk would be a leak.
     const token = `ghp_${'a1B2c3D4e5'.repeat(4)}`
     const text = `data: {"content":"token ${token}"}\n\ndata: {"content":"ok then"}\n\n`
-    const stored = redactRecording(recordingOf(text), []).file.interactions[0]?.response.body as SseEvent[]
+    const stored = redactRecording(recordingOf(text), []).file.interactions[0]?.response?.body as SseEvent[]
     expect(stored.map((event) => (event.data as { content: string }).content)).toEqual([
       'token [redacted]',
       ' then',
