@@ -181,7 +181,7 @@ describe(`split secrets in a stream stored as one text (${RUNS} generated cases,
         },
       ],
     }
-    const chunks = redactRecording(file, []).file.interactions[0]?.response.body as {
+    const chunks = redactRecording(file, []).file.interactions[0]?.response?.body as {
       candidates: { content: { parts: { text: string }[] } }[]
     }[]
     expect(chunks.map((c) => c.candidates[0]?.content.parts[0]?.text).join('')).toBe(
