@@ -10,11 +10,12 @@ import { findRecordingFiles } from '../files/find-recordings.js'
 import { wholeBody } from '../format/body-codec.js'
 import { parseRecordingText } from '../format/file-text.js'
 import type { RecordingFile } from '../format/format.js'
-import { isCredentialField } from '../privacy/credential-names.js'
+import { credentialPairValueKey, isCredentialField } from '../privacy/credential-names.js'
 import { positionOf, type TextView, viewsOf } from '../privacy/parsed-strings.js'
-import { REDACTED } from '../privacy/placeholder.js'
+import { isRedactedValue, REDACTED } from '../privacy/placeholder.js'
 import { redactXml } from '../privacy/redact-xml.js'
 import { findTokens } from '../privacy/token-formats.js'
+import { credentialParamsOfUrls } from '../privacy/url-params.js'
 import { loadSecretlint } from './secretlint.js'
 import { splitHitsOf } from './split-hits.js'
 
@@ -82,13 +83,16 @@ function namedFieldFindings(entry: FileViews, recording: unknown): Finding[] {
   const findings: Finding[] = []
   const visit = (value: unknown, depth: number) => {
     if (depth > 100 || typeof value !== 'object' || value === null) return
+    const pairValue = Array.isArray(value)
+      ? undefined
+      : credentialPairValueKey(value as Record<string, unknown>)
     for (const [key, item] of Object.entries(value)) {
       if (
         !Array.isArray(value) &&
         typeof item === 'string' &&
         item !== '' &&
-        item !== REDACTED &&
-        isCredentialField(key, undefined, item)
+        !isRedactedValue(item) &&
+        (key === pairValue || isCredentialField(key, undefined, item))
       ) {
         const at = entry.text.indexOf(`${JSON.stringify(key)}: ${JSON.stringify(item)}`)
         findings.push({
@@ -135,8 +139,8 @@ function xmlFieldFindings(entry: FileViews, body: string): Finding[] {
 }
 
 function ownFindings(entry: FileViews): Finding[] {
-  return entry.views.flatMap((view) =>
-    findTokens(view.text).map((hit) =>
+  return entry.views.flatMap((view) => [
+    ...findTokens(view.text).map((hit) =>
       findingAt(
         entry,
         view,
@@ -145,7 +149,17 @@ function ownFindings(entry: FileViews): Finding[] {
         `${hit.format.name}: ${mask(view.text.slice(hit.start, hit.end))}`,
       ),
     ),
-  )
+    // A presigned URL's signature: the write path stores `[redacted]` at every credential parameter.
+    ...credentialParamsOfUrls(view.text).map((hit) =>
+      findingAt(
+        entry,
+        view,
+        hit.start,
+        'fetch-recordings/credential-param',
+        `query parameter "${hit.name}" of a URL holds a value (${mask(hit.value)}); recordings store "${REDACTED}" there`,
+      ),
+    ),
+  ])
 }
 
 function findingAt(entry: FileViews, view: TextView, index: number, rule: string, message: string): Finding {

@@ -5,7 +5,7 @@
  * thinking `signature` in a response, `KEYCLOAK_URL` in the environment).
  */
 import { remembered } from '../remembered.js'
-import { couldBeCredential } from './credential-values.js'
+import { couldBeCredential, looksLikeCredential } from './credential-values.js'
 
 /** `secretAccessKey` → `secret_access_key`, `X-Api-Key` → `x_api_key`: one spelling to test. */
 export function snakeName(name: string): string {
@@ -57,6 +57,31 @@ const fieldKind = remembered((name): 'credential' | 'ambiguous' | 'data' => {
 
 const EMPTY: ReadonlySet<string> = new Set()
 
+const PAIR_NAMES = ['name', 'key', 'Name', 'Key'] as const
+const PAIR_VALUES = ['value', 'Value'] as const
+
+/**
+ * A name/value pair object (`{"name": "API_KEY", "value": "…"}` of a Kubernetes or ECS
+ * environment list, `{"key": "Authorization", "value": "…"}` of a Postman collection): its
+ * value is the named field's, judged by the same rule. The key holding that value, or none.
+ */
+export function credentialPairValueKey(
+  object: Record<string, unknown>,
+  extra: ReadonlySet<string> = EMPTY,
+): string | undefined {
+  const valueKey = PAIR_VALUES.find((key) => Object.hasOwn(object, key))
+  if (valueKey === undefined) return undefined
+  const name = PAIR_NAMES.map((key) => object[key]).find((item) => typeof item === 'string')
+  if (typeof name !== 'string' || name.length > 100) return undefined
+  const value = object[valueKey]
+  if (isCredentialField(name, extra, value)) return valueKey
+  // An environment list names variables as the environment does (`MY_SERVICE_TOKEN`).
+  const variable = typeof value === 'string' && ENV_STYLE.test(name) && isCredentialVariable(name, value)
+  return variable ? valueKey : undefined
+}
+
+const ENV_STYLE = /^[A-Z][A-Z0-9_]*$/
+
 /** The query parameters every API uses for keys, plus whole credential words. */
 const PARAM_NAMES = new Set([
   'key',
@@ -104,6 +129,63 @@ export const isCredentialHeader = remembered((name: string): boolean => {
 }, 1_000)
 
 /**
+ * Headers that say how to reach the server and how to read the exchange (`host`, `:authority`,
+ * `origin`, `referer`, `user-agent`, `accept*`, `content-*`, caching, tracing ids): never a
+ * credential, whatever their value looks like. A `host` with a digit in it
+ * (`api.example.com:8443`, `bedrock-runtime.us-east-1.amazonaws.com`) has a token's character
+ * mix; judging it by its value redacted the host across every later answer and URL.
+ */
+const STRUCTURAL_HEADERS = new Set([
+  'host',
+  ':authority',
+  ':method',
+  ':path',
+  ':scheme',
+  'origin',
+  'referer',
+  'user-agent',
+  'accept',
+  'accept-charset',
+  'accept-encoding',
+  'accept-language',
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'content-language',
+  'content-disposition',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'expect',
+  'upgrade',
+  'cache-control',
+  'pragma',
+  'if-match',
+  'if-none-match',
+  'if-modified-since',
+  'if-unmodified-since',
+  'range',
+  'date',
+  'via',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'traceparent',
+  'tracestate',
+  'x-request-id',
+  'x-correlation-id',
+  'idempotency-key',
+])
+
+/** Lower-case names, as stored. */
+export function isStructuralHeader(name: string): boolean {
+  return STRUCTURAL_HEADERS.has(name)
+}
+
+/**
  * Environment variables: `*KEY*`, `*TOKEN*`, `*SECRET*`, `*PASSW*`, `*CREDENTIAL*`, `*_AUTH`,
  * `*_PAT`, `*_DSN`, `*_URL`/`*_URI` (for the password inside them). The value decides the rest
  * (environment.ts): a name alone turns no ordinary word into a secret.
@@ -112,4 +194,13 @@ const ENV_NAME = /KEY|TOKEN|SECRET|PASSW|CREDENTIAL|_AUTH|^AUTH|_PAT$|_DSN$|_SIG
 
 export function isCredentialEnvName(name: string): boolean {
   return ENV_NAME.test(name)
+}
+
+/**
+ * A variable holding a credential, in the environment or written out as one (a `.env` file's
+ * `TOKEN=…` line, an environment list's pair): a credential-like name and a value that looks
+ * like a credential. A name alone turns no ordinary word into a secret (`API_KEY=dummy`).
+ */
+export function isCredentialVariable(name: string, value: string): boolean {
+  return isCredentialEnvName(name) && looksLikeCredential(value)
 }

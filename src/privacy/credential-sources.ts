@@ -2,13 +2,15 @@
  * The credential values one request carries, to be searched for in every string of its
  * recording (and of every later write of the run): values of credential headers (their
  * bearer/basic/token part, each cookie, each credential-looking piece of a signature header),
- * headers of any name whose value looks like a credential, and credential query parameters.
+ * headers of any other name whose value looks like a credential, and credential query
+ * parameters. Structural headers (`host`, `origin`, `user-agent`, …) are never judged.
  * Stored headers come from an allow-list, so none of these is ever stored as a header.
  */
 
 import { remembered } from '../remembered.js'
-import { isCredentialHeader, isCredentialParam } from './credential-names.js'
+import { isCredentialHeader, isCredentialParam, isStructuralHeader } from './credential-names.js'
 import { isSearchable, looksLikeCredential } from './credential-values.js'
+import { credentialParamsOfUrls } from './url-params.js'
 
 const SCHEME =
   /^(?:bearer|basic|token|bot|apikey|api-key|key|sso-key|digest|negotiate|aws4-hmac-sha256)\s+(.+)$/i
@@ -20,7 +22,9 @@ export function credentialsOfRequest(
 ): string[] {
   const values = new Set<string>()
   for (const [name, value] of Object.entries(headers)) {
-    if (name === 'content-type') continue
+    // A URL in a header (`referer`, a callback URL): its credential parameters, as the request's.
+    for (const hit of credentialParamsOfUrls(value)) values.add(hit.value)
+    if (isStructuralHeader(name)) continue
     if (isCredentialHeader(name)) addHeaderValue(value, values)
     else if (headerValueLooksLikeCredential(value)) values.add(value)
   }

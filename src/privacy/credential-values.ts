@@ -24,8 +24,22 @@ export function looksLikeCredential(value: string): boolean {
   if (value.length < MIN_SEARCHED_LENGTH || value.length > 4096) return false
   if (isKnownTokenFormat(value)) return true
   if (value.length < 16 || /\s/.test(value) || /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return false
+  if (isHostOrAuthority(value)) return false
   if (!/^[A-Za-z0-9_\-.~+/=:]+$/.test(value)) return false
   return characterClasses(value) >= 2 && !/^[a-z]+(?:[-_.][a-z]+)*$/i.test(value) && distinct(value) >= 8
+}
+
+/**
+ * A host name or an authority (`api.example.com:8443`, `bedrock-runtime.us-east-1.amazonaws.com`,
+ * `ollama-host:11434`): digits in its labels give it a token's character mix, but it names a
+ * server. Lower case only, as hosts are written: a dotted run of mixed-case characters is a
+ * token's shape, not a host's.
+ */
+const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]\.?(?::\d{1,5})?$/
+const NAME_AND_PORT = /^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?:\d{1,5}$/
+
+export function isHostOrAuthority(value: string): boolean {
+  return HOST.test(value) || NAME_AND_PORT.test(value)
 }
 
 function characterClasses(value: string): number {

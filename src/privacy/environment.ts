@@ -5,8 +5,8 @@
  * a word or an origin into `[redacted]` across every recording. For a URL, its password
  * (unless it is a plain word: `postgres://app:password@db` edits no answer).
  */
-import { isCredentialEnvName } from './credential-names.js'
-import { isSearchable, looksLikeCredential } from './credential-values.js'
+import { isCredentialVariable } from './credential-names.js'
+import { isSearchable } from './credential-values.js'
 
 /** What the last read of one environment saw: its variables in order, and what they gave. */
 interface EnvironmentRead {
@@ -52,7 +52,7 @@ function judgeVariables(names: readonly string[], values: readonly string[]): st
     const password = passwordOfUrl(value)
     if (password !== undefined) {
       if (isSearchable(password)) credentials.add(password)
-    } else if (isCredentialEnvName(names[i] as string) && looksLikeCredential(value)) {
+    } else if (isCredentialVariable(names[i] as string, value)) {
       credentials.add(value)
     }
   }

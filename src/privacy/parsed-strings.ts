@@ -11,7 +11,7 @@ export interface TextView {
   offset: number
   /** True when `text` is the file's own bytes from `offset` on: positions inside it are exact. */
   exact: boolean
-  how: 'raw' | 'unescaped' | 'base64' | 'nested JSON'
+  how: 'raw' | 'unescaped' | 'base64' | 'UTF-16' | 'nested JSON'
 }
 
 const STRING_LITERAL = /"(?:[^"\\\n]|\\.)*"/g
@@ -37,8 +37,9 @@ export function viewsOf(fileText: string): TextView[] {
 function addDecodedViews(value: string, offset: number, views: TextView[], depth: number): void {
   if (depth > 3) return
   if (BASE64.test(value) && value.length % 4 !== 1) {
-    const decoded = Buffer.from(value, /[-_]/.test(value) ? 'base64url' : 'base64').toString('latin1')
-    views.push({ text: decoded, offset, exact: false, how: 'base64' })
+    const bytes = Buffer.from(value, /[-_]/.test(value) ? 'base64url' : 'base64')
+    views.push({ text: bytes.toString('latin1'), offset, exact: false, how: 'base64' })
+    if (bytes.includes(0) && bytes.length >= 16) addUtf16Views(bytes, offset, views)
   }
   const first = value.trimStart()[0]
   if (first !== '{' && first !== '[') return
@@ -51,6 +52,15 @@ function addDecodedViews(value: string, offset: number, views: TextView[], depth
   for (const leaf of leafStrings(parsed)) {
     views.push({ text: leaf, offset, exact: false, how: 'nested JSON' })
     addDecodedViews(leaf, offset, views, depth + 1)
+  }
+}
+
+/** NULs between characters: UTF-16 text, read in both byte orders from either byte on. */
+function addUtf16Views(bytes: Buffer, offset: number, views: TextView[]): void {
+  for (const skip of [0, 1]) {
+    const aligned = bytes.subarray(skip, bytes.length - ((bytes.length - skip) % 2))
+    views.push({ text: aligned.toString('utf16le'), offset, exact: false, how: 'UTF-16' })
+    views.push({ text: Buffer.from(aligned).swap16().toString('utf16le'), offset, exact: false, how: 'UTF-16' })
   }
 }
 

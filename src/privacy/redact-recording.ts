@@ -12,16 +12,17 @@ import type {
   StoredRequest,
   StoredResponse,
 } from '../format/format.js'
-import { isCredentialField, isCredentialParam } from './credential-names.js'
+import { credentialPairValueKey, isCredentialField, isCredentialParam } from './credential-names.js'
 import { isSearchable } from './credential-values.js'
 import { REDACTED } from './placeholder.js'
 import { redactText } from './redact-text.js'
 import { redactXml } from './redact-xml.js'
-import { type SecretMatcher, secretMatcherOf } from './secret-encodings.js'
+import { type SecretMatcher, secretMatcherOf, utf16FormsOf } from './secret-encodings.js'
 import { cookieCredential, redactSetCookie, SET_COOKIE } from './set-cookie.js'
 import { redactSplitValues } from './split-secrets.js'
 import { redactSplitText } from './split-text.js'
 import { parsedTextData } from './text-events.js'
+import { credentialParamsOfUrls } from './url-params.js'
 
 export interface Redaction {
   matcher: SecretMatcher
@@ -40,7 +41,8 @@ export function redactRecording(
   file: RecordingFile,
   values: readonly string[],
 ): { file: RecordingFile; found: ReadonlySet<string> } {
-  // Values of credential-named fields anywhere in the file are searched for everywhere else.
+  // Values of credential-named fields and parameters anywhere in the file are searched for
+  // everywhere else.
   const named = new Set<string>()
   for (const interaction of file.interactions) {
     collectNamedValues(interaction.request.body, false, named)
@@ -50,6 +52,8 @@ export function redactRecording(
       const value = cookieCredential(line)
       if (value !== undefined) named.add(value)
     }
+    for (const value of Object.values(response?.headers ?? {}))
+      for (const line of [value].flat()) for (const hit of credentialParamsOfUrls(line)) named.add(hit.value)
     const bodies = [interaction.request.body, response && wholeBody(response.body_encoding, response.body)]
     for (const body of bodies) if (typeof body === 'string') redactXml(body, named)
   }
@@ -267,13 +271,14 @@ function redactTree(value: unknown, named: boolean, redaction: Redaction, depth:
   }
   const object = value as Record<string, unknown>
   const keys = Object.keys(object)
+  const pairValue = named ? undefined : credentialPairValueKey(object, redaction.extra)
   let out: Record<string, unknown> | undefined
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index] as string
     const item = object[key]
     const redacted = redactTree(
       item,
-      named || isCredentialField(key, redaction.extra, item),
+      named || key === pairValue || isCredentialField(key, redaction.extra, item),
       redaction,
       depth + 1,
     )
@@ -315,17 +320,27 @@ function redactBase64(body: string, redaction: Redaction): string {
   return redacted === text ? body : Buffer.from(redacted, 'latin1').toString('base64')
 }
 
-/** Bytes as latin1 text (one character a byte), searched for the values' bytes. */
+/** Bytes as latin1 text (one character a byte), searched for the values' bytes (UTF-8 and UTF-16). */
 function redactBytes(text: string, redaction: Redaction): string {
   const byteMatcher = secretMatcherOf(
     redaction.matcher.values.map((value) => Buffer.from(value).toString('latin1')),
   )
-  return redactText(text, byteMatcher, redaction.found)
+  let out = redactText(text, byteMatcher, redaction.found)
+  if (!out.includes('\0')) return out
+  for (const value of redaction.matcher.values)
+    for (const { form, replacement } of utf16FormsOf(value)) {
+      if (!out.includes(form)) continue
+      redaction.found.add(value)
+      out = out.split(form).join(replacement)
+    }
+  return out
 }
 
 function collectNamedValues(value: unknown, named: boolean, into: Set<string>, depth = 0): void {
   if (typeof value === 'string') {
     if (named && value !== REDACTED) into.add(value)
+    // A presigned URL's signature is searched for elsewhere too (the same one in a path).
+    else if (!named) for (const hit of credentialParamsOfUrls(value)) into.add(hit.value)
     return
   }
   if (depth > 200 || typeof value !== 'object' || value === null) return
@@ -342,10 +357,14 @@ function collectNamedValues(value: unknown, named: boolean, into: Set<string>, d
   const part = value as Record<string, unknown>
   const partNamed =
     typeof part.name === 'string' && 'body' in part && isCredentialField(part.name, undefined, part.body)
+  const pairValue = named ? undefined : credentialPairValueKey(part)
   for (const key of Object.keys(part))
     collectNamedValues(
       part[key],
-      named || isCredentialField(key, undefined, part[key]) || (partNamed && key === 'body'),
+      named ||
+        key === pairValue ||
+        isCredentialField(key, undefined, part[key]) ||
+        (partNamed && key === 'body'),
       into,
       depth + 1,
     )

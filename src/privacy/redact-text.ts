@@ -1,17 +1,20 @@
 /**
  * One string of a recording made safe: known token formats, the credential values of this run
- * in any encoding, and credential-named fields of JSON or form text inside the string (a JSON
- * body sent as `text/plain`, an SSE event kept as text).
+ * in any encoding, credential query parameters of URLs written in it (a presigned URL), and
+ * credential-named fields of JSON or form text inside the string (a JSON body sent as
+ * `text/plain`, an SSE event kept as text).
  */
-import { isCredentialField } from './credential-names.js'
+import { credentialPairValueKey, isCredentialField, isCredentialVariable } from './credential-names.js'
 import { REDACTED } from './placeholder.js'
 import type { SecretMatcher } from './secret-encodings.js'
 import { findTokens } from './token-formats.js'
+import { redactUrlParams } from './url-params.js'
 
 export function redactText(text: string, matcher: SecretMatcher, found: Set<string>): string {
   if (text.length < 3) return text
   let out = redactTokens(text, found)
   out = matcher.redact(out, found)
+  out = redactUrlParams(out, found)
   out = redactNamedValuesOfJsonText(out, found)
   if (out.includes('"') || out.includes('=')) out = redactNamedFieldsInText(out, found)
   return out
@@ -45,8 +48,9 @@ function namedValuesOf(value: unknown, named: boolean, depth: number): string[] 
   if (typeof value === 'string') return named ? [value] : []
   if (depth > 64 || typeof value !== 'object' || value === null) return []
   if (Array.isArray(value)) return value.flatMap((item) => namedValuesOf(item, named, depth + 1))
+  const pairValue = named ? undefined : credentialPairValueKey(value as Record<string, unknown>)
   return Object.entries(value).flatMap(([key, item]) =>
-    namedValuesOf(item, named || isCredentialField(key, undefined, item), depth + 1),
+    namedValuesOf(item, named || key === pairValue || isCredentialField(key, undefined, item), depth + 1),
   )
 }
 
@@ -67,8 +71,23 @@ export function redactTokens(text: string, found: Set<string>): string {
 const JSON_FIELD = /"((?:[^"\\]|\\.){1,80})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g
 const FORM_FIELD = /(^|[?&;\s])([A-Za-z0-9_.-]{1,80})=([^&;\s#"]+)/g
 
+/**
+ * `TOKEN=…` on a line of its own (an uploaded `.env`, a shell snippet): a variable written out,
+ * judged as the environment's are (isCredentialVariable).
+ */
+const VARIABLE_LINE =
+  /(^|\n)([ \t]*(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_]{0,80})([ \t]*=[ \t]*)(["']?)([^\s"'#]+)\5(?=[ \t]*(?:\r?\n|\r|$))/g
+
 function redactNamedFieldsInText(text: string, found: Set<string>): string {
   return text
+    .replace(
+      VARIABLE_LINE,
+      (whole, start: string, indent: string, name: string, equals: string, quote: string, value: string) => {
+        if (!isCredentialVariable(name, value)) return whole
+        found.add(value)
+        return `${start}${indent}${name}${equals}${quote}${REDACTED}${quote}`
+      },
+    )
     .replace(JSON_FIELD, (whole, name: string, colon: string, value: string) => {
       if (value === '' || value === REDACTED || !isCredentialField(name, undefined, value)) return whole
       found.add(value)

@@ -1,7 +1,8 @@
 /**
  * One credential value in every form it can take in a recording: as written, JSON-escaped
  * (`\u002d`, `\/`), percent-encoded (`%2D`, `+` for a space), any mix of those, base64 and
- * base64url at each of the three byte alignments, and hex. Compiled once per set of values.
+ * base64url at each of the three byte alignments, and hex; in bytes also UTF-16 (LE and BE).
+ * Compiled once per set of values.
  */
 import { REDACTED } from './placeholder.js'
 
@@ -61,6 +62,20 @@ export class SecretMatcher {
     }
     return out
   }
+}
+
+/**
+ * A value's UTF-16 bytes, little- and big-endian, as latin1 text (one character a byte), each
+ * with what replaces it: `[redacted]` in the same encoding, so the text still decodes. Searched
+ * in bytes only (a UTF-16 text is stored as bytes: its NULs make it binary).
+ */
+export function utf16FormsOf(value: string): { form: string; replacement: string }[] {
+  const little = (text: string) => Buffer.from(text, 'utf16le')
+  const big = (text: string) => little(text).swap16()
+  return [little, big].map((encode) => ({
+    form: encode(value).toString('latin1'),
+    replacement: encode(REDACTED).toString('latin1'),
+  }))
 }
 
 const matchers = new Map<string, SecretMatcher>()
