@@ -15,7 +15,7 @@ import { positionOf, type TextView, viewsOf } from '../privacy/parsed-strings.js
 import { isRedactedValue, REDACTED } from '../privacy/placeholder.js'
 import { redactXml } from '../privacy/redact-xml.js'
 import { findTokens } from '../privacy/token-formats.js'
-import { credentialParamsOfUrls } from '../privacy/url-params.js'
+import { credentialParamsOfUrls, type UrlParamHit } from '../privacy/url-params.js'
 import { loadSecretlint } from './secretlint.js'
 import { splitHitsOf } from './split-hits.js'
 
@@ -126,6 +126,19 @@ function splitFindings(file: string, text: string, recording: RecordingFile): Fi
   }))
 }
 
+function paramFinding(
+  entry: FileViews,
+  position: { line: number; column: number },
+  hit: UrlParamHit,
+): Finding {
+  return {
+    file: entry.file,
+    ...position,
+    rule: 'fetch-recordings/credential-param',
+    message: `query parameter "${hit.name}" of a URL holds a value (${mask(hit.value)}); recordings store "${REDACTED}" there`,
+  }
+}
+
 /** An XML body (an STS answer) holds its credentials as element text: the write path redacts it. */
 function xmlFieldFindings(entry: FileViews, body: string): Finding[] {
   const values = new Set<string>()
@@ -150,15 +163,11 @@ function ownFindings(entry: FileViews): Finding[] {
       ),
     ),
     // A presigned URL's signature: the write path stores `[redacted]` at every credential parameter.
-    ...credentialParamsOfUrls(view.text).map((hit) =>
-      findingAt(
-        entry,
-        view,
-        hit.start,
-        'fetch-recordings/credential-param',
-        `query parameter "${hit.name}" of a URL holds a value (${mask(hit.value)}); recordings store "${REDACTED}" there`,
-      ),
-    ),
+    ...credentialParamsOfUrls(view.text).map((hit) => {
+      const { line, column, message } = findingAt(entry, view, hit.start, '', '')
+      const finding = paramFinding(entry, { line, column }, hit)
+      return { ...finding, message: `${finding.message}${message}` }
+    }),
   ])
 }
 

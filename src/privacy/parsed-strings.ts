@@ -29,6 +29,9 @@ export function viewsOf(fileText: string): TextView[] {
     }
     const offset = literal.index
     if (value !== raw.slice(1, -1)) views.push({ text: value, offset, exact: false, how: 'unescaped' })
+    // A URL without an origin (a relative `location`) is a URL only as a string of its own.
+    else if (value.startsWith('/') && value.includes('='))
+      views.push({ text: value, offset: offset + 1, exact: true, how: 'raw' })
     addDecodedViews(value, offset, views, 0)
   }
   return views
@@ -60,7 +63,12 @@ function addUtf16Views(bytes: Buffer, offset: number, views: TextView[]): void {
   for (const skip of [0, 1]) {
     const aligned = bytes.subarray(skip, bytes.length - ((bytes.length - skip) % 2))
     views.push({ text: aligned.toString('utf16le'), offset, exact: false, how: 'UTF-16' })
-    views.push({ text: Buffer.from(aligned).swap16().toString('utf16le'), offset, exact: false, how: 'UTF-16' })
+    views.push({
+      text: Buffer.from(aligned).swap16().toString('utf16le'),
+      offset,
+      exact: false,
+      how: 'UTF-16',
+    })
   }
 }
 
