@@ -25,7 +25,7 @@ export function credentialsOfRequest(
     // A URL in a header (`referer`, a callback URL): its credential parameters, as the request's.
     for (const hit of credentialParamsOfUrls(value)) values.add(hit.value)
     if (isStructuralHeader(name)) continue
-    if (isCredentialHeader(name)) addHeaderValue(value, values)
+    if (isCredentialHeader(name)) addCredentialValue(value, values)
     else if (headerValueLooksLikeCredential(value)) values.add(value)
   }
   if (url.search !== '') {
@@ -42,7 +42,13 @@ export function credentialsOfRequest(
  */
 const headerValueLooksLikeCredential = remembered(looksLikeCredential, 1_000)
 
-function addHeaderValue(value: string, into: Set<string>): void {
+/**
+ * A credential's value and the parts of it that travel on their own: the token after a scheme
+ * (`Bearer …`), for `Basic` the decoded pair and the password, each `name=value` piece that
+ * looks like a credential or has a credential name (cookies, `Credential=…, Signature=…`).
+ * For a credential header, and for a credential-named field of a body (`"Authorization": "Bearer …"`).
+ */
+export function addCredentialValue(value: string, into: Set<string>): void {
   into.add(value)
   const token = SCHEME.exec(value)?.[1]?.trim()
   if (token) {

@@ -13,16 +13,16 @@ import type {
   StoredResponse,
 } from '../format/format.js'
 import { credentialPairValueKey, isCredentialField, isCredentialParam } from './credential-names.js'
+import { addCredentialValue } from './credential-sources.js'
 import { isSearchable } from './credential-values.js'
 import { REDACTED } from './placeholder.js'
-import { redactText } from './redact-text.js'
+import { credentialsWrittenIn, redactText } from './redact-text.js'
 import { redactXml } from './redact-xml.js'
 import { type SecretMatcher, secretMatcherOf, utf16FormsOf } from './secret-encodings.js'
 import { cookieCredential, redactSetCookie, SET_COOKIE } from './set-cookie.js'
 import { redactSplitValues } from './split-secrets.js'
 import { redactSplitText } from './split-text.js'
 import { parsedTextData } from './text-events.js'
-import { credentialParamsOfUrls } from './url-params.js'
 
 export interface Redaction {
   matcher: SecretMatcher
@@ -52,8 +52,9 @@ export function redactRecording(
       const value = cookieCredential(line)
       if (value !== undefined) named.add(value)
     }
+    credentialsWrittenIn(interaction.request.url, named)
     for (const value of Object.values(response?.headers ?? {}))
-      for (const line of [value].flat()) for (const hit of credentialParamsOfUrls(line)) named.add(hit.value)
+      for (const line of [value].flat()) credentialsWrittenIn(line, named)
     const bodies = [interaction.request.body, response && wholeBody(response.body_encoding, response.body)]
     for (const body of bodies) if (typeof body === 'string') redactXml(body, named)
   }
@@ -248,7 +249,7 @@ function isNamed(name: string, redaction: Redaction, value: unknown): boolean {
 /** A value at a credential's place: replaced whatever it is, empty too (so any key matches). */
 function maskValue(value: string, redaction: Redaction): string {
   if (value === REDACTED) return value
-  if (value !== '') redaction.found.add(value)
+  if (value !== '') addCredentialValue(value, redaction.found)
   return REDACTED
 }
 
@@ -338,9 +339,10 @@ function redactBytes(text: string, redaction: Redaction): string {
 
 function collectNamedValues(value: unknown, named: boolean, into: Set<string>, depth = 0): void {
   if (typeof value === 'string') {
-    if (named && value !== REDACTED) into.add(value)
-    // A presigned URL's signature is searched for elsewhere too (the same one in a path).
-    else if (!named) for (const hit of credentialParamsOfUrls(value)) into.add(hit.value)
+    // `"Authorization": "Bearer …"`: the token travels on its own too.
+    if (named && value !== REDACTED) addCredentialValue(value, into)
+    // A presigned URL's signature, a `.env` line's key: searched for elsewhere too.
+    else if (!named) credentialsWrittenIn(value, into)
     return
   }
   if (depth > 200 || typeof value !== 'object' || value === null) return

@@ -8,7 +8,7 @@ import { credentialPairValueKey, isCredentialField, isCredentialVariable } from 
 import { REDACTED } from './placeholder.js'
 import type { SecretMatcher } from './secret-encodings.js'
 import { findTokens } from './token-formats.js'
-import { redactUrlParams } from './url-params.js'
+import { credentialParamsOfUrls, redactUrlParams } from './url-params.js'
 
 export function redactText(text: string, matcher: SecretMatcher, found: Set<string>): string {
   if (text.length < 3) return text
@@ -78,16 +78,29 @@ const FORM_FIELD = /(^|[?&;\s])([A-Za-z0-9_.-]{1,80})=([^&;\s#"]+)/g
 const VARIABLE_LINE =
   /(^|\n)([ \t]*(?:export[ \t]+)?)([A-Za-z_][A-Za-z0-9_]{0,80})([ \t]*=[ \t]*)(["']?)([^\s"'#]+)\5(?=[ \t]*(?:\r?\n|\r|$))/g
 
+function redactVariableLines(text: string, found: Set<string>): string {
+  return text.replace(
+    VARIABLE_LINE,
+    (whole, start: string, indent: string, name: string, equals: string, quote: string, value: string) => {
+      if (!isCredentialVariable(name, value)) return whole
+      found.add(value)
+      return `${start}${indent}${name}${equals}${quote}${REDACTED}${quote}`
+    },
+  )
+}
+
+/**
+ * The credentials a text writes out by name where a URL or a variable is written (a presigned
+ * URL's signature, a `.env` line): searched for in the rest of the file too.
+ */
+export function credentialsWrittenIn(text: string, into: Set<string>): void {
+  if (!text.includes('=') && !text.includes('%3D') && !text.includes('%3d')) return
+  for (const hit of credentialParamsOfUrls(text)) into.add(hit.value)
+  redactVariableLines(text, into)
+}
+
 function redactNamedFieldsInText(text: string, found: Set<string>): string {
-  return text
-    .replace(
-      VARIABLE_LINE,
-      (whole, start: string, indent: string, name: string, equals: string, quote: string, value: string) => {
-        if (!isCredentialVariable(name, value)) return whole
-        found.add(value)
-        return `${start}${indent}${name}${equals}${quote}${REDACTED}${quote}`
-      },
-    )
+  return redactVariableLines(text, found)
     .replace(JSON_FIELD, (whole, name: string, colon: string, value: string) => {
       if (value === '' || value === REDACTED || !isCredentialField(name, undefined, value)) return whole
       found.add(value)

@@ -50,20 +50,22 @@ function addWrittenHits(url: string, offset: number, into: UrlParamHit[]): void 
 
 function addHits(url: string, offset: number, params: RegExp, into: UrlParamHit[]): void {
   for (const param of url.matchAll(params)) {
-    const [whole, , name, value] = param as unknown as [string, string, string, string]
-    if (value === '' || isPlaceholder(value) || !isCredentialParam(decoded(name))) continue
+    const [whole, separator, name, value] = param as unknown as [string, string, string, string]
+    // `+` is a space in a query only; in a path it is itself.
+    const query = separator !== '/' && separator !== ';'
+    if (value === '' || isPlaceholder(value) || !isCredentialParam(decoded(name, query))) continue
     const start = offset + param.index + whole.length - value.length
-    into.push({ name: decoded(name), start, end: start + value.length, value: decoded(value) })
+    into.push({ name: decoded(name, query), start, end: start + value.length, value: decoded(value, query) })
   }
 }
 
 function isPlaceholder(value: string): boolean {
-  return value === REDACTED || decoded(value) === REDACTED
+  return value === REDACTED || decoded(value, false) === REDACTED
 }
 
-function decoded(text: string): string {
+function decoded(text: string, query: boolean): string {
   try {
-    return decodeURIComponent(text.replace(/\+/g, ' '))
+    return decodeURIComponent(query ? text.replace(/\+/g, ' ') : text)
   } catch {
     return text
   }
