@@ -25,7 +25,7 @@ export function credentialsOfRequest(
     // A URL in a header (`referer`, a callback URL): its credential parameters, as the request's.
     for (const hit of credentialParamsOfUrls(value)) values.add(hit.value)
     if (isStructuralHeader(name)) continue
-    if (isCredentialHeader(name)) addCredentialValue(value, values)
+    if (isCredentialHeader(name)) addHeaderValue(value, values)
     else if (headerValueLooksLikeCredential(value)) values.add(value)
   }
   if (url.search !== '') {
@@ -43,18 +43,21 @@ export function credentialsOfRequest(
 const headerValueLooksLikeCredential = remembered(looksLikeCredential, 1_000)
 
 /**
- * A credential's value and the parts of it that travel on their own: the token after a scheme
- * (`Bearer …`), for `Basic` the decoded pair and the password, each `name=value` piece that
- * looks like a credential or has a credential name (cookies, `Credential=…, Signature=…`).
- * For a credential header, and for a credential-named field of a body (`"Authorization": "Bearer …"`).
+ * A credential's value and its part after a scheme (`Bearer …`; for `Basic` also the decoded
+ * pair and the password): each travels on its own. For a credential header, and for a
+ * credential-named field of a body (`"Authorization": "Bearer …"`).
  */
-export function addCredentialValue(value: string, into: Set<string>): void {
+export function addSchemeParts(value: string, into: Set<string>): void {
   into.add(value)
   const token = SCHEME.exec(value)?.[1]?.trim()
-  if (token) {
-    into.add(token)
-    if (/^basic\s/i.test(value)) addBasicParts(token, into)
-  }
+  if (!token) return
+  into.add(token)
+  if (/^basic\s/i.test(value)) addBasicParts(token, into)
+}
+
+/** A credential header's value: its scheme parts, and each credential piece of a list of them. */
+function addHeaderValue(value: string, into: Set<string>): void {
+  addSchemeParts(value, into)
   // Cookies, signature headers (`Credential=…, Signature=…`): each piece on its own.
   for (const piece of value.split(/[;,\s]+/)) {
     const equals = piece.indexOf('=')

@@ -13,7 +13,7 @@ import type {
   StoredResponse,
 } from '../format/format.js'
 import { credentialPairValueKey, isCredentialField, isCredentialParam } from './credential-names.js'
-import { addCredentialValue } from './credential-sources.js'
+import { addSchemeParts } from './credential-sources.js'
 import { isSearchable } from './credential-values.js'
 import { REDACTED } from './placeholder.js'
 import { credentialsWrittenIn, redactText } from './redact-text.js'
@@ -249,7 +249,7 @@ function isNamed(name: string, redaction: Redaction, value: unknown): boolean {
 /** A value at a credential's place: replaced whatever it is, empty too (so any key matches). */
 function maskValue(value: string, redaction: Redaction): string {
   if (value === REDACTED) return value
-  if (value !== '') addCredentialValue(value, redaction.found)
+  if (value !== '') addSchemeParts(value, redaction.found)
   return REDACTED
 }
 
@@ -340,7 +340,7 @@ function redactBytes(text: string, redaction: Redaction): string {
 function collectNamedValues(value: unknown, named: boolean, into: Set<string>, depth = 0): void {
   if (typeof value === 'string') {
     // `"Authorization": "Bearer …"`: the token travels on its own too.
-    if (named && value !== REDACTED) addCredentialValue(value, into)
+    if (named && value !== REDACTED) addSchemeParts(value, into)
     // A presigned URL's signature, a `.env` line's key: searched for elsewhere too.
     else if (!named) credentialsWrittenIn(value, into)
     return
