@@ -20,8 +20,8 @@ export interface UrlParamHit {
 /** An absolute URL as written, and one percent-encoded inside another URL (`next=https%3A%2F%2F…`). */
 const WRITTEN_URL = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]*/gi
 const ENCODED_URL = /[a-z][a-z0-9+.-]*%3A%2F%2F[^\s"'<>`\\&]*/gi
-/** `?name=value` and `&name=value` of a query. */
-const QUERY_PARAM = /([?&])([^=&#?\s]{1,100})=([^&#\s]*)/g
+/** `?name=value` and `&name=value` of a query (`&amp;name=value` in HTML). */
+const QUERY_PARAM = /(\?|&(?:amp;)?)([^=&#?\s]{1,100})=([^&#\s]*)/g
 /** `/name=value` and `;name=value` of a path (`/echo/api_key=…`, matrix parameters). */
 const PATH_PARAM = /([/;])([^=&#?;/\s]{1,100})=([^/;?&#\s]*)/g
 const ENCODED_PARAM = /(%3F|%26)([A-Za-z0-9_.~-]{1,100})%3D((?:(?!%26)[^&#\s])*)/gi

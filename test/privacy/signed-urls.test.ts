@@ -27,6 +27,7 @@ const CARRIERS = [
   'text',
   'binary',
   'nested',
+  'html',
   'request-json',
 ] as const
 type Carrier = (typeof CARRIERS)[number]
@@ -103,6 +104,11 @@ function answer(leak: SignedCase): { headers: Record<string, string>; body: stri
       return {
         headers: { 'content-type': 'application/octet-stream' },
         body: Buffer.concat([Buffer.from([0xff, 0xfe, 0, 7]), Buffer.from(`url=${url}\n`)]),
+      }
+    case 'html':
+      return {
+        headers: { 'content-type': 'text/html' },
+        body: `<p><a href="${url.replaceAll('&', '&amp;')}">download</a></p>`,
       }
     case 'nested':
       return {
