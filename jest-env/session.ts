@@ -103,9 +103,23 @@ export class RecordingsSession {
         if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') this.fileFailed = true
         break
       case 'run_finish':
-        if (state.unhandledErrors.length > 0) this.fileFailed = true
-        break
+        return this.settleFile(state)
     }
+  }
+
+  /**
+   * After the last afterAll: what the file's hooks left running (an un-awaited request) is waited
+   * for, as for a test, and recorded into the file-level recording; one still unanswered fails
+   * the file (the error goes where Jest reports errors no test owns).
+   */
+  private async settleFile(state: Circus.State): Promise<void> {
+    const fileRun = this.fileRun
+    if (fileRun) {
+      await fileRun.settle()
+      const miss = this.takeMiss(fileRun)
+      if (miss) state.unhandledErrors.push(miss)
+    }
+    if (state.unhandledErrors.length > 0) this.fileFailed = true
   }
 
   /** Idempotent: Jest calls it once, a failing setup may leave a half-made session. */

@@ -87,8 +87,13 @@ export class FileSession {
     })
   }
 
-  /** After the last hook of the file: closes the file-level recording and reports it. */
-  finish(): void {
+  /**
+   * After the last hook of the file: closes the file-level recording and reports it. What
+   * beforeAll/afterAll hooks left running (an un-awaited request) is waited for first, as for a
+   * test, so it is recorded into the file-level recording instead of lost.
+   */
+  async finish(): Promise<void> {
+    await this.fileRun?.settle()
     for (const [task, run] of this.attempts) {
       this.attempts.delete(task)
       run.finish({ status: 'failed' })

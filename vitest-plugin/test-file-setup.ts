@@ -37,7 +37,7 @@ export function setUpTestFile(config: ConfigExport): void {
       // Setup files and module scope have run, beforeAll hooks have not (recorder.ts).
       worker.recorder.noteEnvironment()
       await runSuite()
-      session.finish()
+      await session.finish()
     })
   } else {
     // Loaded only here: Vitest 4.1 deprecates `vitest/suite` (with a warning on import), Vitest 5

@@ -6,12 +6,20 @@ import type { RecordingError } from '../errors.js'
 import type { Interaction } from '../format/format.js'
 import { IdMap, type IdRules } from '../ids/normalize-ids.js'
 
+export interface Unrecorded {
+  /** `METHOD url`, secrets removed. */
+  request: string
+  reason: string
+}
+
 export class Attempt {
   replayed = 0
   readonly bypassed: string[] = []
   readonly misses: RecordingError[] = []
   /** Error answers (status >= 400) replayed: a failure then says where they came from. */
   readonly replayedErrors: Interaction[] = []
+  /** Requests that went out while recording and of which nothing could be stored, and why. */
+  readonly unrecorded: Unrecorded[] = []
   /** Real ↔ normalized ids of this attempt (normalize-ids.ts). */
   readonly ids: IdMap | undefined
   private requests = 0

@@ -26,8 +26,15 @@ export interface RecordingOutcome {
   misses?: number
   /** The file did not load (why, in a line) and update mode wrote the new recording over it. */
   replaced?: string
-  /** Interactions a failed test recorded in `new` mode, not written (keepFailedRecordings). */
+  /** Interactions a failed test recorded in `new` (or `update`) mode, not written (keepFailedRecordings). */
   discarded?: number
+  /**
+   * update mode, failed test: the file was left as it was, and why (the first error answer it
+   * re-recorded). Said in the summary: a re-record during an outage must not look like a success.
+   */
+  kept?: string
+  /** Requests that reached the network while recording and of which nothing could be stored. */
+  unrecorded?: { request: string; reason: string }[]
   /** Hosts of connections no transport saw (one entry per connection; new/update mode). */
   bypassed?: string[]
 }

@@ -63,6 +63,11 @@ export class RecordedSlots {
     return this.slots.filter((slot) => !slot.settled && slot.partial !== undefined)
   }
 
+  /** Slots still without response headers (nothing of them can be stored). */
+  unanswered(): Slot[] {
+    return this.slots.filter((slot) => !slot.settled && slot.partial === undefined)
+  }
+
   /** The slots that recorded an interaction, in order. */
   recorded(): Slot[] {
     return this.slots.filter((slot) => slot.interaction !== undefined)

@@ -117,6 +117,10 @@ export class Recorder implements TestRunHost {
       onError: (error) => {
         const run = this.currentRun()
         run?.recording.noteMiss(error)
+        // No test can fail with it (a request after the last file, or ambiguous): the client's
+        // network error alone is swallowed by a `.catch(() => {})`. A late one already said so.
+        if (!run && error.code !== 'REQUEST_AFTER_TEST_END')
+          process.emitWarning(error.message, { code: error.code })
         return run !== undefined
       },
     })

@@ -35,7 +35,7 @@ export interface RecordingSettings extends PickRules {
   mode: RecordingMode
   matchHeaders: readonly string[]
   allowRepeats: boolean
-  /** In `new` mode, write what a failed test recorded (VCR's record_on_exception). */
+  /** In `new` and `update` mode, write what a failed test recorded (VCR's record_on_exception). */
   keepFailed: boolean
   /** Id normalization rules; undefined when normalizeIds is off. */
   idRules?: IdRules | undefined
@@ -218,12 +218,24 @@ export class Recording {
     if (this.slots.fill(slot, interaction)) this.recordedTotal++
   }
 
+  /**
+   * The request reached the network but nothing of it can be stored (the connection failed, the
+   * upstream threw): the outcome names it, so a record run never passes in silence over a
+   * request that replay will not find.
+   */
+  lose(slot: Slot, reason: string): void {
+    if (slot.settled) return
+    this.slots.fill(slot, undefined)
+    this.attempt.unrecorded.push({ request: slot.label, reason: this.settings.shown(reason) })
+  }
+
   /** Recorded interactions of this attempt; a response still in flight counts as far as it got. */
   private recordedInteractions(): Interaction[] {
     for (const slot of this.slots.cutShort()) {
       const partial = (slot.partial as () => Interaction | undefined)()
       if (partial) this.fill(slot, partial)
     }
+    for (const slot of this.slots.unanswered()) this.lose(slot, 'no response had started when its test ended')
     return this.slots.recorded().map((slot) => slot.interaction as Interaction)
   }
 
@@ -238,9 +250,11 @@ export class Recording {
    *            expired key would be replayed forever) unless keepFailed; a retry in the same
    *            run replays them, and they are written if it passes.
    *  - update: a passed test's file becomes exactly what it recorded (unused entries are
-   *            removed, a file it no longer needs is deleted); a failed test's re-recorded
-   *            entries replace their old versions and the rest stay (failures never delete).
-   *            A file that does not parse is replaced by what the test recorded (`replaced`).
+   *            removed, a file it no longer needs is deleted). A failed test writes nothing
+   *            (`kept`: a re-record during an outage must not replace a good recording with
+   *            its 500s), unless keepFailed: then its re-recorded entries replace their old
+   *            versions and the rest stay (failures never delete). A file that does not parse
+   *            is replaced by what a passed test recorded (`replaced`).
    * A write happens only when the text changed. Nothing is written for a skipped test.
    */
   finish(status: TestStatus): RecordingOutcome {
@@ -270,13 +284,14 @@ export class Recording {
       return outcome
     }
     if (!this.file.loaded && recorded.length === 0 && !fileExists(this.path)) return outcome
+    if (mode === 'update' && status === 'failed' && this.dropsFailed()) return this.keep(outcome, recorded)
     const loaded =
       this.file.tryLoad() ?? (mode === 'update' ? this.file.replaceable(status, recorded) : undefined)
     if (!loaded) return outcome
     let next: Interaction[]
     if (mode === 'new') {
       outcome.staleEntries = status === 'passed' ? this.unusedCount() : 0
-      if (status === 'failed' && !this.settings.keepFailed && this.identity.testName !== '') {
+      if (status === 'failed' && this.dropsFailed()) {
         this.hold(loaded, recorded)
         if (this.held > 0) outcome.discarded = this.held
         return outcome
@@ -291,6 +306,31 @@ export class Recording {
     const replacing = this.file.loadError
     this.save(next, loaded, outcome)
     if (replacing && outcome.change === 'updated') outcome.replaced = unloadableReason(replacing, this.path)
+    return outcome
+  }
+
+  /**
+   * What a failed test recorded is not written, unless keepFailed. Not for the file-level
+   * recording: its status also covers filtered runs, which are no failure.
+   */
+  private dropsFailed(): boolean {
+    return !this.settings.keepFailed && this.identity.testName !== ''
+  }
+
+  /**
+   * `update` mode, failed test: the file stays as it was (the test failed, so what it re-recorded
+   * is no better than what it replaces: often the 500s of an outage). Nothing to write for a test
+   * that had no file: as in `new` mode, its interactions are not kept.
+   */
+  private keep(outcome: RecordingOutcome, recorded: readonly Interaction[]): RecordingOutcome {
+    if (recorded.length === 0) return outcome
+    if (!fileExists(this.path)) {
+      outcome.discarded = recorded.length
+      return outcome
+    }
+    const telling = recorded.find((interaction) => interaction.response.status >= 400) ?? recorded[0]
+    const { request, response } = telling as Interaction
+    outcome.kept = this.settings.shown(`${response.status} from ${request.method} ${request.url}`)
     return outcome
   }
 
@@ -320,6 +360,7 @@ export class Recording {
       redactions: 0,
       ...(this.attempt.misses.length > 0 ? { misses: this.attempt.misses.length } : {}),
       ...(this.attempt.bypassed.length > 0 ? { bypassed: [...this.attempt.bypassed] } : {}),
+      ...(this.attempt.unrecorded.length > 0 ? { unrecorded: [...this.attempt.unrecorded] } : {}),
     }
   }
 

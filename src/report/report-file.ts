@@ -9,7 +9,6 @@ import { RecordingError } from '../errors.js'
 import { readTextIfExists, writeTextAtomic } from '../files/storage.js'
 import type { RecordingOutcome } from '../recording/recording.js'
 import {
-  type EntryReport,
   type FileReport,
   type MergedShards,
   type RunFacts,
@@ -156,7 +155,7 @@ function worthListing(outcome: RecordingOutcome): boolean {
 }
 
 function mapFilePaths(file: FileReport, map: (path: string) => string): FileReport {
-  const entry = (item: EntryReport) => ({ ...item, path: map(item.path) })
+  const entry = <T extends { path: string }>(item: T): T => ({ ...item, path: map(item.path) })
   return {
     ...file,
     testFile: map(file.testFile),
@@ -167,6 +166,8 @@ function mapFilePaths(file: FileReport, map: (path: string) => string): FileRepo
     // Report files written before these fields existed have none.
     replacedFiles: (file.replacedFiles ?? []).map((replaced) => ({ ...replaced, path: map(replaced.path) })),
     discarded: (file.discarded ?? []).map(entry),
+    kept: (file.kept ?? []).map(entry),
+    unrecorded: (file.unrecorded ?? []).map(entry),
   }
 }
 

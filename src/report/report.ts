@@ -112,8 +112,12 @@ export interface FileReport {
   misses: number
   /** Files that did not load, replaced in update mode by the new recording. */
   replacedFiles: { path: string; reason: string }[]
-  /** What failed tests recorded in `new` mode and was not written. */
+  /** What failed tests recorded in `new` (or `update`) mode and was not written. */
   discarded: { testName: string; path: string; count: number }[]
+  /** update mode: recordings left as they were because their test failed, and why. */
+  kept: { testName: string; path: string; reason: string }[]
+  /** Requests that went out while recording and of which nothing could be stored. */
+  unrecorded: { testName: string; path: string; request: string; reason: string }[]
 }
 
 export interface RunReport {
@@ -239,6 +243,9 @@ function countOutcome(report: FileReport, outcome: RecordingOutcome): void {
   if (outcome.discarded) {
     report.discarded.push({ testName: shownNameOf(outcome), path: outcome.path, count: outcome.discarded })
   }
+  const named = { testName: shownNameOf(outcome), path: outcome.path }
+  if (outcome.kept) report.kept.push({ ...named, reason: outcome.kept })
+  for (const lost of outcome.unrecorded ?? []) report.unrecorded.push({ ...named, ...lost })
 }
 
 /** The test's name as reports show it: with the secrets its worker knew redacted. */
@@ -340,6 +347,8 @@ export function emptyFileReport(testFile: string): FileReport {
     misses: 0,
     replacedFiles: [],
     discarded: [],
+    kept: [],
+    unrecorded: [],
   }
 }
 
@@ -348,6 +357,7 @@ function hasAnything(report: FileReport): boolean {
     report.replayed + report.written + report.updated + report.removed + report.unchanged > 0 ||
     report.redactions + report.misses > 0 ||
     report.staleEntries.length + report.staleFiles.length + report.removedFiles.length > 0 ||
-    report.removedEntries.length + report.replacedFiles.length + report.discarded.length > 0
+    report.removedEntries.length + report.replacedFiles.length + report.discarded.length > 0 ||
+    report.kept.length + report.unrecorded.length > 0
   )
 }

@@ -59,6 +59,22 @@ export function formatSummary(report: RunReport, style: SummaryStyle): string {
       ),
     )
   }
+  const unrecorded = report.files.reduce((sum, file) => sum + file.unrecorded.length, 0)
+  if (unrecorded > 0) {
+    lines.push(
+      c.yellow(
+        `   ${unrecorded} request(s) reached the API while recording, but nothing of them could be stored: replay will not find them. Make the test wait for them and check why they failed (listed above), then record again.`,
+      ),
+    )
+  }
+  const kept = report.files.reduce((sum, file) => sum + file.kept.length, 0)
+  if (kept > 0) {
+    lines.push(
+      c.yellow(
+        `   ${kept} recording(s) kept as they were: their test failed while re-recording (listed above).`,
+      ),
+    )
+  }
   if (report.bypassed) {
     lines.push(
       c.yellow(
@@ -96,6 +112,14 @@ function fileDetails(file: FileReport, c: Colors, show: (path: string) => string
   for (const path of file.removedFiles) details.push(`${c.green('removed')} ${show(path)}`)
   for (const { path, reason } of file.replacedFiles)
     details.push(`${c.yellow('replaced unreadable')} ${show(path)} (${reason})`)
+  for (const { path, reason } of file.kept) {
+    details.push(
+      `${c.yellow('kept')} ${show(path)}: the test failed while re-recording (${reason}); fix the API or set keepFailedRecordings`,
+    )
+  }
+  for (const { testName, request, reason } of file.unrecorded) {
+    details.push(`${c.yellow('not recorded')} ${request} of "${testName || '(file level)'}": ${reason}`)
+  }
   for (const entry of file.discarded) {
     details.push(
       `${c.yellow('not kept')} ${entry.count} interaction(s) recorded by failed test "${entry.testName}" for ${show(entry.path)}`,

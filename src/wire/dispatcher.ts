@@ -238,20 +238,39 @@ async function recordRequest(
     ),
     id_normalization_mapping,
   })
-  const captured = await forwardAndCapture(await context.upstream(), forwarded, client ?? sink, {
-    onStart(started, upstream) {
-      // If the test ends before the body does, what arrived by then is stored, marked truncated.
-      slot.partial = () =>
-        interactionOf({ ...started, chunks: [...started.chunks], complete: false, cutBy: 'test-end' })
-      // A body being drained is never paused: a test that ends meanwhile waits for it.
-      slot.waitingForClient = () => upstream.paused
-    },
-    onProgress: () => recording.progress(),
-  })
-  // The slot outlives the response (until its test file ends): it must not keep the chunks.
-  slot.partial = undefined
-  slot.waitingForClient = undefined
-  recording.fill(slot, captured && interactionOf(captured))
+  let failure: unknown
+  try {
+    const captured = await forwardAndCapture(await context.upstream(), forwarded, client ?? sink, {
+      onStart(started, upstream) {
+        // If the test ends before the body does, what arrived by then is stored, marked truncated.
+        slot.partial = () =>
+          interactionOf({ ...started, chunks: [...started.chunks], complete: false, cutBy: 'test-end' })
+        // A body being drained is never paused: a test that ends meanwhile waits for it.
+        slot.waitingForClient = () => upstream.paused
+      },
+      onProgress: () => recording.progress(),
+      onFailure: (error) => {
+        failure = error
+      },
+    })
+    // The slot outlives the response (until its test file ends): it must not keep the chunks.
+    slot.partial = undefined
+    slot.waitingForClient = undefined
+    if (captured) recording.fill(slot, interactionOf(captured))
+    else recording.lose(slot, failureReason(failure))
+  } catch (error) {
+    slot.partial = undefined
+    recording.lose(slot, failureReason(error))
+    throw error
+  }
+}
+
+/** A failure in a line: `SocketError: other side closed (UND_ERR_SOCKET)`, with its cause's message. */
+function failureReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const code = (error as { code?: unknown }).code
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
+  return `${error.name}: ${error.message}${typeof code === 'string' ? ` (${code})` : ''}${cause}`
 }
 
 /**

@@ -56,12 +56,22 @@ export interface CaptureHooks {
   onStart?: (captured: CapturedResponse, upstream: FlowController) => void
   /** After every response event (headers, a chunk, the end, an error). */
   onProgress?: () => void
+  /** The response failed and nothing of it can be stored: why (recording.ts reports it). */
+  onFailure?: (error: unknown) => void
   limits?: DrainLimits
 }
 
 /** The client's own deadline (`AbortSignal.timeout`, also through `AbortSignal.any`). */
 export function isDeadline(reason: unknown): boolean {
   return (reason as { name?: unknown } | null)?.name === 'TimeoutError'
+}
+
+/** Statuses that never have a body, whatever their content-length says (RFC 9110 6.4.1, 15.3.6). */
+const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([204, 205, 304])
+
+function hasNoBody(captured: CapturedResponse, method: unknown): boolean {
+  if (captured.chunks.length > 0) return false
+  return NULL_BODY_STATUSES.has(captured.status) || String(method).toUpperCase() === 'HEAD'
 }
 
 export function forwardAndCapture(
@@ -143,11 +153,18 @@ export function forwardAndCapture(
     ) {
       captured = { status, statusText: statusText ?? '', headers, chunks: [], complete: false }
       hooks.onStart?.(captured, controller)
+      // A 204/205/304 or a HEAD is whole with its headers, whatever its content-length says: a
+      // 205 that declares one makes undici wait for a body that never comes, until the server
+      // closes the connection; a test that ends meanwhile must not store it cut short.
+      if (hasNoBody(captured, options.method)) {
+        captured.complete = true
+        finish(captured)
+      }
       if (!sink.headers(status, headers, statusText ?? '') && !clientStop) controller.pause()
       hooks.onProgress?.()
     },
     onResponseData(controller: FlowController, chunk: Buffer) {
-      captured?.chunks.push(chunk)
+      if (!captured?.complete) captured?.chunks.push(chunk)
       if (clientStop === 'drain') {
         drainedBytes += chunk.length
         if (drainedBytes > limits.bytes) cutDrain()
@@ -157,13 +174,22 @@ export function forwardAndCapture(
       hooks.onProgress?.()
     },
     onResponseEnd() {
+      const known = captured?.complete === true
       if (captured) captured.complete = true
-      finish(captured)
+      if (!known) finish(captured)
       if (!clientStop) sink.end()
     },
     onResponseError(_controller: FlowController, error: unknown) {
+      if (captured?.complete) {
+        if (drainTimer) clearTimeout(drainTimer)
+        // Its headers were the whole response: what fails after them (undici counting a 304's
+        // content-length against its empty body) is no part of it, for the client too.
+        if (!clientStop) sink.end()
+        return
+      }
       // A failure the client saw stores nothing; after the client let go, what arrived is kept
       // (an abort before the headers: the request, unanswered).
+      if (!clientStop) hooks.onFailure?.(error)
       finish(clientStop ? (captured ?? unanswered) : undefined)
       if (clientStop !== 'drain') sink.error(error)
     },

@@ -79,6 +79,32 @@ export function status(ctx: Ctx, code: number): void {
   sendOpenAiError(ctx, code, message, known)
 }
 
+/**
+ * Framings whose body never reaches the declared content-length. A 204/205/304 may carry one
+ * (for a 304 it is the length of the representation the client already has) and has no body
+ * by definition; undici still checks the count and fails the response after its headers.
+ */
+export function framing(ctx: Ctx, kind: string): void {
+  const declared = { etag: '"abc"', 'content-length': '5000' }
+  const code = Number(kind.replace('bodiless-', ''))
+  if (code === 204 || code === 205 || code === 304) {
+    ctx.res.writeHead(code, declared)
+    ctx.res.end()
+  } else if (kind === 'head') {
+    ctx.res.writeHead(200, { ...declared, 'content-type': 'application/json' })
+    ctx.res.end()
+  } else if (kind === 'short-body') {
+    ctx.res.writeHead(200, { ...declared, 'content-type': 'text/plain' })
+    // Ten bytes of the five thousand promised, then the connection goes.
+    ctx.res.write('0123456789', () => ctx.req.socket.destroy())
+  } else if (kind === 'early-hints') {
+    ctx.res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' })
+    sendJson(ctx, 200, { after: 'early hints' })
+  } else {
+    sendJson(ctx, 404, { unknown: kind })
+  }
+}
+
 export function echoKey(ctx: Ctx): void {
   const header = (name: string): string | null => {
     const value = ctx.req.headers[name]

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 
 export interface FakeApiState {
   // Read on every request so a test can flip randomIds on a running server.
-  options: { randomIds?: boolean; streamEndGapMs?: number | [number, number] }
+  options: { randomIds?: boolean; streamEndGapMs?: number | [number, number]; outage?: boolean }
   responseIds: Set<string>
   files: Map<string, { filename: string; bytes: number }>
   vectorStores: Map<string, string[]>

@@ -9,6 +9,7 @@ import {
   closeBeforeHeaders,
   compressedJson,
   echoKey,
+  framing,
   ndjson,
   resetMidStream,
   sessionCookies,
@@ -36,6 +37,8 @@ export interface FakeApiOptions {
    * [min, max] for a fresh random one per stream (over a real network the end often comes later).
    */
   streamEndGapMs?: number | [number, number]
+  /** Every request gets a 500, as from an API in an outage (live: flip it on a running server). */
+  outage?: boolean
 }
 
 export interface FakeApi {
@@ -91,6 +94,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['*', /^\/status\/([1-5]\d\d)$/, (ctx, m) => status(ctx, Number(m[1]))],
   ['GET', /^\/echo-key$/, echoKey],
   ['GET', /^\/session$/, sessionCookies],
+  ['*', /^\/framing\/([a-z0-9-]+)$/, (ctx, m) => framing(ctx, m[1] ?? '')],
   ['GET', /^\/fault\/reset-mid-stream$/, resetMidStream],
   ['GET', /^\/fault\/close-before-headers$/, closeBeforeHeaders],
   ['GET', /^\/fault\/stall$/, stall],
@@ -105,6 +109,11 @@ export const EXPIRED_KEY = 'sk-expired'
 
 function route(ctx: Ctx): void | Promise<void> {
   const method = ctx.req.method ?? 'GET'
+  if (ctx.state.options.outage) {
+    return sendOpenAiError(ctx, 500, 'The server had an error while processing your request.', {
+      type: 'server_error',
+    })
+  }
   if (ctx.req.headers.authorization === `Bearer ${EXPIRED_KEY}`) {
     return sendOpenAiError(ctx, 401, `Incorrect API key provided: ${EXPIRED_KEY}.`, {
       code: 'invalid_api_key',

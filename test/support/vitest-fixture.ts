@@ -312,6 +312,12 @@ export class StableApi {
     return this.api?.requests ?? []
   }
 
+  /** From now on (also after `online()`), every request gets a 500 while `on`. */
+  outage(on: boolean): void {
+    this.options.outage = on
+    if (this.api) this.api.options.outage = on
+  }
+
   async online(): Promise<void> {
     if (!this.api) this.api = await startFakeApi(this.options)
   }
