@@ -35,8 +35,9 @@ export interface RecordingsOptions {
   /** When the n-th identical request has no n-th answer, serve the last one instead of failing. */
   allowRepeats?: boolean
   /**
-   * In `new` mode, also write what a failed test recorded (default: not kept, like VCR's
-   * record_on_exception: false, so an error answer of a broken key or an outage is not replayed forever).
+   * In `new` and `update` mode, also write what a failed test recorded (default: not kept, like
+   * VCR's record_on_exception: false, so an error answer of a broken key or an outage is not
+   * replayed forever; in `update` the file a failed test had stays as it was).
    */
   keepFailedRecordings?: boolean
   /** Override the recording file location. */
