@@ -151,6 +151,10 @@ export function forwardAndCapture(
       headers: ResponseHeaders,
       statusText: string,
     ) {
+      // An informational answer (a 103 Early Hints) before the response: no part of what is
+      // stored or replayed, so the client does not get it either. Passing it on made Node 24's
+      // fetch pause the upstream for good (a real Client ignores a pause on a 1xx).
+      if (status < 200) return
       captured = { status, statusText: statusText ?? '', headers, chunks: [], complete: false }
       hooks.onStart?.(captured, controller)
       // A 204/205/304 or a HEAD is whole with its headers, whatever its content-length says: a

@@ -2,8 +2,9 @@
  * Nothing that went out while recording vanishes in silence. A response whose body never
  * reaches its content-length (a 204/205/304 that carries one, a HEAD) is whole once its headers
  * are in: it is recorded and replayed with its content-length. A request of which nothing can
- * be stored (the connection failed before or after the headers) is named in the
- * outcome, hence in the summary, even when the test caught the error and passed.
+ * be stored (the connection failed before or after the headers) is named in the outcome,
+ * hence in the summary, even when the test caught the error and passed. An informational 103
+ * before the answer is no part of it (Node 24 and 26 hung on it).
  * Before: a 304 with `content-length: 5000` passed with `0 written`, and replay missed.
  */
 import axios from 'axios'
@@ -69,14 +70,21 @@ describe('responses whose body never reaches their content-length are recorded w
     })
   }
 
-  it('an informational 103 before the answer: the answer is recorded', async () => {
-    const dir = tempDir()
-    const call = async () => (await fetch(`${api.url}/framing/early-hints`)).json()
-    const recorded = await session(dir, 'new', call)
-    expect(recorded.result).toEqual({ after: 'early hints' })
-    expect(recorded.outcome).toMatchObject({ recorded: 1, change: 'created' })
-    expect((await session(dir, 'replay', call)).result).toEqual({ after: 'early hints' })
-  })
+  // Node 24 and 26 (their fetch paused the upstream on the 103 for good): the record run hung.
+  const earlyHints: Array<[string, () => Promise<unknown>]> = [
+    ['fetch', async () => (await fetch(`${api.url}/framing/early-hints`)).json()],
+    ['axios', async () => (await axios.get(`${api.url}/framing/early-hints`)).data],
+  ]
+  for (const [client, call] of earlyHints) {
+    it(`an informational 103 before the answer (${client}): the answer is recorded`, async () => {
+      const dir = tempDir()
+      const recorded = await session(dir, 'new', call)
+      expect(recorded.result).toEqual({ after: 'early hints' })
+      expect(recorded.outcome).toMatchObject({ recorded: 1, change: 'created' })
+      expect(readRecording(recorded.path).interactions[0]?.response.status).toBe(200)
+      expect((await session(dir, 'replay', call)).result).toEqual({ after: 'early hints' })
+    })
+  }
 })
 
 describe('a request of which nothing could be stored is named, never dropped in silence', () => {
