@@ -328,9 +328,11 @@ export class Recording {
       outcome.discarded = recorded.length
       return outcome
     }
-    const telling = recorded.find((interaction) => interaction.response.status >= 400) ?? recorded[0]
+    const telling = recorded.find((interaction) => (interaction.response?.status ?? 0) >= 400) ?? recorded[0]
     const { request, response } = telling as Interaction
-    outcome.kept = this.settings.shown(`${response.status} from ${request.method} ${request.url}`)
+    // An aborted request has no answer: its abort is what it re-recorded.
+    const answer = response ? String(response.status) : `${telling?.aborted_by ?? 'no answer'}`
+    outcome.kept = this.settings.shown(`${answer} from ${request.method} ${request.url}`)
     return outcome
   }
 
