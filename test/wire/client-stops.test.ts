@@ -63,7 +63,7 @@ afterAll(async () => {
  */
 async function readEvents(
   response: Response,
-  once?: { count: number; then: () => void },
+  once?: { count: number; call: () => void },
 ): Promise<{ events: number; error?: string }> {
   const reader = response.body!.getReader()
   let text = ''
@@ -75,7 +75,7 @@ async function readEvents(
       text += Buffer.from(value).toString()
       if (once && !armed && text.split('\n\n').length - 1 >= once.count) {
         armed = true
-        once.then()
+        once.call()
       }
     }
   } catch (error) {
@@ -92,7 +92,7 @@ describe("a client's own deadline", () => {
       const deadline = new AbortController()
       const timeOut = () => deadline.abort(new DOMException('The operation timed out.', 'TimeoutError'))
       const response = await fetch(`${base}/stall`, { signal: deadline.signal })
-      return readEvents(response, { count: 3, then: () => setTimeout(timeOut, ms) })
+      return readEvents(response, { count: 3, call: () => setTimeout(timeOut, ms) })
     }
     const recorded = await session(dir, 'new', withDeadline(200))
     expect(recorded.result).toEqual({ events: 3, error: 'TimeoutError' })
