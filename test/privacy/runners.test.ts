@@ -64,6 +64,27 @@ for (const leak of cases) {
 `
 }
 
+/**
+ * Host names through the run's request credentials: axios (node:http) sends each as its `host`
+ * header in one test, and a later test of the same worker names them in a URL. A host with a
+ * digit was taken as a credential of the first request and redacted from the second's file.
+ */
+const HOSTS = ['api.example.test:47611', 'bedrock-runtime.us-east-1.amazonaws.com', 'ollama-host:11434']
+const HOSTS_TEST = `import axios from 'axios'
+import { expect, test } from 'vitest'
+const hosts = ${JSON.stringify(HOSTS)}
+test('axios sends host headers', async () => {
+  for (const host of hosts) {
+    const answer = await axios.get(process.env.LEAK_API + '/hosts', { headers: { host }, validateStatus: () => true })
+    expect(answer.status).toBe(404)
+  }
+})
+test('a later request names those hosts', async () => {
+  const next = hosts.map((host) => encodeURIComponent('http://' + host + '/page2')).join(',')
+  expect((await fetch(process.env.LEAK_API + '/hosts?next=' + next)).status).toBe(404)
+})
+`
+
 /** The fixture's own sources: what a run writes is everything else. */
 const SOURCES = new Set([
   'leak-client.cjs',
@@ -72,6 +93,7 @@ const SOURCES = new Set([
   'env-setup.js',
   'leaks.test.ts',
   'leaks.test.js',
+  'hosts.test.ts',
 ])
 
 /** Every file a run wrote in the project (outside node_modules), as latin1 (a character per byte). */
@@ -112,27 +134,35 @@ afterAll(() => api.close())
 
 describe(`generated leaks in real runners: ${COUNT} cases per runner (seeds ${SEED}, ${SEED + 1})`, () => {
   it('Vitest: record with the real keys, nothing on disk; CI replay with dummies passes offline', async () => {
-    const fixture = VitestFixture.create({
-      'vitest.config.ts': `import { defineConfig } from 'vitest/config'
+    const fixture = VitestFixture.create(
+      {
+        'vitest.config.ts': `import { defineConfig } from 'vitest/config'
 import { fetchRecordings } from 'fetch-recordings/vitest'
 export default defineConfig({ plugins: [fetchRecordings()], test: { include: ['tests/**/*.test.ts'], setupFiles: ['./tests/env-setup.ts'] } })
 `,
-      'tests/leak-client.cjs': CLIENT,
-      'tests/cases.json': publicCases(vitestCases),
-      'tests/env-setup.ts': `import cases from './cases.json'\nconst keys = JSON.parse(process.env.LEAK_KEYS as string)\n${envSetter(0)}\n`,
-      'tests/leaks.test.ts': `import { beforeAll, expect, test } from 'vitest'
+        'tests/leak-client.cjs': CLIENT,
+        'tests/cases.json': publicCases(vitestCases),
+        'tests/env-setup.ts': `import cases from './cases.json'\nconst keys = JSON.parse(process.env.LEAK_KEYS as string)\n${envSetter(0)}\n`,
+        'tests/leaks.test.ts': `import { beforeAll, expect, test } from 'vitest'
 import client from './leak-client.cjs'
 import cases from './cases.json'
 const { ask } = client
 const keys = JSON.parse(process.env.LEAK_KEYS as string)
 ${testFileBody()}`,
-    })
+        'tests/hosts.test.ts': HOSTS_TEST,
+      },
+      ['axios'],
+    )
     try {
       const record = await fixture.run([], {
         env: { LEAK_API: api.url, LEAK_KEYS: keysOf(vitestCases, 'key') },
       })
       expect(record.code, record.output).toBe(0)
-      expect(fixture.recordings().length).toBe(COUNT)
+      expect(fixture.recordings().length).toBe(COUNT + 2)
+      const hostFiles = fixture.recordings().filter((path) => path.includes('hosts.test.ts'))
+      const hostText = hostFiles.map((path) => fixture.read(path)).join('\n')
+      expect(hostText).not.toContain('[redacted]')
+      for (const host of HOSTS) expect(hostText).toContain(encodeURIComponent(`http://${host}/page2`))
       // The summary says how many values were redacted, and for which test file.
       expect(record.output).toMatch(/\d+ secret value\(s\) redacted before writing/)
       expect(record.output).toMatch(
@@ -144,7 +174,7 @@ ${testFileBody()}`,
         env: { LEAK_API: api.url, LEAK_KEYS: keysOf(vitestCases, 'dummy'), CI: '1', OPENAI_API_KEY: 'dummy' },
       })
       expect(replay.code, replay.output).toBe(0)
-      expect(replay.output).toContain(`${COUNT} replayed`)
+      expect(replay.output).toContain(`${COUNT + 2} replayed`)
       expect(api.requests()).toBe(before)
     } finally {
       fixture.dispose()
