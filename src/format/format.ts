@@ -108,8 +108,11 @@ export function validateRecordingFile(value: unknown, file: string): RecordingFi
     if (checkAborted(interaction as Record<string, unknown>, at, fail)) continue
     if (!isPlainObject(response)) return fail(`${at}.response`, 'is not an object')
     const status = response.status
-    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 999) {
-      fail(`${at}.response.status`, 'is not an HTTP status code')
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
+      fail(
+        `${at}.response.status`,
+        `is not an HTTP status code (it is ${JSON.stringify(status)}; 200 to 599 replay)`,
+      )
     }
     if ((status as number) < 200) {
       fail(
@@ -179,6 +182,36 @@ function checkEncoding(
   const wantsArray =
     encoding === 'sse' || encoding === 'ndjson' || encoding === 'multipart' || encoding === 'form'
   if (wantsArray && !Array.isArray(body)) fail(`${at}.body`, `is not an array (body_encoding ${encoding})`)
+  if (encoding === 'base64') {
+    const pieces = Array.isArray(body) ? body : [body]
+    const bad = pieces.findIndex((piece) => !isBase64(piece as string))
+    if (bad >= 0)
+      fail(
+        `${at}.body${Array.isArray(body) ? `[${bad}]` : ''}`,
+        'is not base64 (body_encoding base64): it would replay as other bytes. Put the body back as base64, or store text with body_encoding "text"',
+      )
+  }
+  if (encoding === 'json' && typeof body === 'string' && holdsJsonText(body))
+    fail(
+      `${at}.body`,
+      'is a string holding JSON text (body_encoding json): it would replay as one JSON string, quotes and escapes included. Put the parsed JSON there instead of the string, or use body_encoding "text"',
+    )
+}
+
+/** Standard base64, as written (padding optional: a hand edit may drop it). */
+function isBase64(text: string): boolean {
+  return /^[A-Za-z0-9+/]*={0,2}$/.test(text) && text.replace(/=+$/, '').length % 4 !== 1
+}
+
+/** An object or array printed as text: what a JSON body pasted in quotes looks like. */
+function holdsJsonText(text: string): boolean {
+  if (!/^\s*[[{]/.test(text)) return false
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === 'object' && value !== null
+  } catch {
+    return false
+  }
 }
 
 /** Bodies are stored decoded: a content-encoding left in the headers must still decode the body. */

@@ -7,7 +7,7 @@ import type { RecordingError } from '../errors.js'
 import type { Interaction } from '../format/format.js'
 import type { LoadedEntries } from './entry-picker.js'
 import type { TestStatus } from './outcome.js'
-import { readRecordingFile } from './recording-file.js'
+import { type FileOwner, readRecordingFile } from './recording-file.js'
 
 export type Loaded = LoadedEntries
 
@@ -17,12 +17,15 @@ export class FileState {
   /** The text of a file that did not load: update mode replaces it. */
   unloadedText: string | undefined
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly owner?: FileOwner,
+  ) {}
 
   load(): Loaded {
     if (this.loadError) throw this.loadError
     if (this.loaded) return this.loaded
-    const read = readRecordingFile(this.path)
+    const read = readRecordingFile(this.path, this.owner)
     try {
       if ('error' in read) throw read.error
       this.loaded = { interactions: read.interactions, text: read.text }

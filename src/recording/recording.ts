@@ -67,7 +67,7 @@ export class Recording {
     private readonly settings: RecordingSettings,
   ) {
     this.picker = new EntryPicker(settings)
-    this.file = new FileState(path)
+    this.file = new FileState(path, { testId, shown: settings.shown })
     this.attempt = new Attempt(undefined, testId)
   }
 

@@ -27,7 +27,7 @@ import {
   storedRequestOf,
 } from '../../src/recording/request-key.js'
 import { sameStoredRequest } from '../../src/recording/same-request.js'
-import { session, tempDir } from '../support/core-helpers.js'
+import { session, TEST_FILE, tempDir } from '../support/core-helpers.js'
 
 const SEED = 20261201
 const dir = mkdtempSync(join(tmpdir(), 'fr-ordered-'))
@@ -274,7 +274,8 @@ function fileOf(recorded: readonly Sent[], asSent: readonly boolean[]): string {
       id_normalization_mapping: {},
     }
   })
-  return printRecording({ format: FORMAT_V1, test_id: 't', interactions })
+  // The test id of session()'s default test, which reads this file.
+  return printRecording({ format: FORMAT_V1, test_id: `${TEST_FILE} > suite > case`, interactions })
 }
 
 async function answersOf(
