@@ -14,7 +14,7 @@ import type {
 } from '../format/format.js'
 import { credentialPairValueKey, isCredentialField, isCredentialParam } from './credential-names.js'
 import { addSchemeParts } from './credential-sources.js'
-import { isSearchable } from './credential-values.js'
+import { couldBeCredential, isSearchable } from './credential-values.js'
 import { REDACTED } from './placeholder.js'
 import { credentialsWrittenIn, redactText } from './redact-text.js'
 import { redactXml } from './redact-xml.js'
@@ -53,8 +53,14 @@ export function redactRecording(
       if (value !== undefined) named.add(value)
     }
     credentialsWrittenIn(interaction.request.url, named)
-    for (const value of Object.values(response?.headers ?? {}))
-      for (const line of [value].flat()) credentialsWrittenIn(line, named)
+    for (const [name, value] of Object.entries(response?.headers ?? {}))
+      for (const line of [value].flat()) {
+        credentialsWrittenIn(line, named)
+        // A credential the server mints in a header of its own (`x-auth-token`, a session
+        // token): judged by the field rule, as the same name in a body would be.
+        if (name !== SET_COOKIE && isCredentialField(name, undefined, line) && couldBeCredential(line))
+          addSchemeParts(line, named)
+      }
     const bodies = [interaction.request.body, response && wholeBody(response.body_encoding, response.body)]
     for (const body of bodies) if (typeof body === 'string') redactXml(body, named)
   }
