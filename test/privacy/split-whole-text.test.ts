@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { encodeRequestBody, encodeResponseBody, responseChunks } from '../../src/format/body-codec.js'
+import { encodeResponseBody, responseChunks } from '../../src/format/body-codec.js'
 import { parseRecordingText, printRecording } from '../../src/format/file-text.js'
 import {
   FORMAT_V1,
@@ -21,9 +21,9 @@ import { textRecordsOf } from '../../src/privacy/text-records.js'
 import { formsOf } from './leak-cases.js'
 import {
   assembledText,
-  bodyOf,
   EVENT_KINDS,
   KINDS,
+  recordingOfCase,
   redactedBodyOf,
   type SplitCase,
   splitCases,
@@ -33,28 +33,8 @@ import {
 const SEED = 20261203
 const RUNS = 900
 
-function recordingOf(one: Omit<SplitCase, 'id'>): RecordingFile {
-  const bytes = Buffer.from(bodyOf(one.records))
-  const request = { method: 'POST', url: 'http://127.0.0.1:1/v1/x', endpoint: '/v1/x', headers: {} }
-  const interaction: Interaction =
-    one.direction === 'request'
-      ? {
-          request: { ...request, ...encodeRequestBody(bytes, one.contentType) },
-          response: { status: 200, headers: {}, is_streaming: false },
-          id_normalization_mapping: {},
-        }
-      : {
-          request,
-          response: {
-            status: 200,
-            headers: {},
-            is_streaming: true,
-            ...encodeResponseBody(bytes, one.contentType),
-          },
-          id_normalization_mapping: {},
-        }
-  return { format: FORMAT_V1, test_id: 'split whole text > generated', interactions: [interaction] }
-}
+const recordingOf = (one: Omit<SplitCase, 'id'>): RecordingFile =>
+  recordingOfCase(one, 'http://127.0.0.1:1/v1/x', 'split whole text > generated')
 
 const bodyIn = (file: RecordingFile, direction: 'request' | 'response') => {
   const interaction = file.interactions[0] as Interaction

@@ -10,11 +10,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import { encodeRequestBody, encodeResponseBody } from '../../src/format/body-codec.js'
 import { printRecording } from '../../src/format/file-text.js'
-import { FORMAT_V1, type Interaction, type RecordingFile } from '../../src/format/format.js'
+import type { RecordingFile } from '../../src/format/format.js'
 import { redactRecording } from '../../src/privacy/redact-recording.js'
-import { bodyOf, EVENT_KINDS, KINDS, type SplitCase, splitCasesOf } from './whole-text-streams.js'
+import { EVENT_KINDS, KINDS, recordingOfCase, type SplitCase, splitCasesOf } from './whole-text-streams.js'
 
 const SEED = 20261204
 const COUNT = 60
@@ -27,29 +26,7 @@ const cases = fc
   .sample(splitCasesOf([...KINDS, ...EVENT_KINDS]), { seed: SEED, numRuns: COUNT })
   .map((one, nth) => ({ ...one, id: `c${nth}` }))
 
-function fileOf(one: SplitCase): RecordingFile {
-  const bytes = Buffer.from(bodyOf(one.records))
-  const url = 'https://api.example.com/v1/x'
-  const request = { method: 'POST', url, endpoint: '/v1/x', headers: {} }
-  const interaction: Interaction =
-    one.direction === 'request'
-      ? {
-          request: { ...request, ...encodeRequestBody(bytes, one.contentType) },
-          response: { status: 200, headers: {}, is_streaming: false },
-          id_normalization_mapping: {},
-        }
-      : {
-          request,
-          response: {
-            status: 200,
-            headers: {},
-            is_streaming: true,
-            ...encodeResponseBody(bytes, one.contentType),
-          },
-          id_normalization_mapping: {},
-        }
-  return { format: FORMAT_V1, test_id: one.id, interactions: [interaction] }
-}
+const fileOf = (one: SplitCase): RecordingFile => recordingOfCase(one, 'https://api.example.com/v1/x', one.id)
 
 function verifyFolder(name: string, files: Map<string, RecordingFile>) {
   const folder = join(dir, name, '__recordings__')

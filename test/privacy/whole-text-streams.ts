@@ -6,6 +6,8 @@
  * so is the text redaction must leave (every segment that is no piece kept byte for byte).
  */
 import fc from 'fast-check'
+import { encodeRequestBody, encodeResponseBody } from '../../src/format/body-codec.js'
+import { FORMAT_V1, type Interaction, type RecordingFile } from '../../src/format/format.js'
 
 export const KINDS = [
   'ollama-go-escapes',
@@ -268,4 +270,28 @@ export function assembledText(kind: Kind, body: string): string {
         .map((line) => (json(line) as { message?: { content: string } } | undefined)?.message?.content ?? '')
         .join('')
   }
+}
+
+/** A recording file of one interaction whose request or response body is the case's stream. */
+export function recordingOfCase(one: Omit<SplitCase, 'id'>, url: string, testId: string): RecordingFile {
+  const bytes = Buffer.from(bodyOf(one.records))
+  const request = { method: 'POST', url, endpoint: new URL(url).pathname, headers: {} }
+  const interaction: Interaction =
+    one.direction === 'request'
+      ? {
+          request: { ...request, ...encodeRequestBody(bytes, one.contentType) },
+          response: { status: 200, headers: {}, is_streaming: false },
+          id_normalization_mapping: {},
+        }
+      : {
+          request,
+          response: {
+            status: 200,
+            headers: {},
+            is_streaming: true,
+            ...encodeResponseBody(bytes, one.contentType),
+          },
+          id_normalization_mapping: {},
+        }
+  return { format: FORMAT_V1, test_id: testId, interactions: [interaction] }
 }
